@@ -1,0 +1,3 @@
+from deseo.cli import main
+
+main()

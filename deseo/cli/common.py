@@ -1,0 +1,79 @@
+"""What every command shares: reading settings, opening the store, saying things, failing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from deseo.settings import Settings, load_settings
+from storage import Database, StoreUnavailable, display_url, migrate
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class CommandError(Exception):
+    """A command cannot go on; its message is one line for the person who ran it."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    raise CommandError(message, code)
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+async def _revision(url: str) -> str | None:
+    database = Database.from_url(url)
+    try:
+        await database.ping()
+        return await database.revision()
+    finally:
+        await database.dispose()
+
+
+def store_revision(url: str) -> str | None:
+    """The store's migration revision; fails with one line when the store cannot be reached."""
+    try:
+        return asyncio.run(_revision(url))
+    except StoreUnavailable as exc:
+        fail(str(exc))
+
+
+def require_current_schema(url: str) -> str:
+    """Fail unless the store is reachable and migrated to the revision this code needs."""
+    revision = store_revision(url)
+    expected = migrate.head()
+    if revision != expected:
+        fail(
+            f"the database {display_url(url)} is at revision {revision or 'none'}, "
+            f"this deseo needs {expected}: run `deseo db upgrade`"
+        )
+    return revision
+
+
+def configure_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    # httpx logs every request at INFO, which would print bot tokens in URLs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        from deseo import __version__
+
+        out.print(f"deseo {__version__}")
+        raise typer.Exit()

@@ -1,0 +1,62 @@
+"""`deseo doctor`: what is configured, what is reachable, and what would start."""
+
+from __future__ import annotations
+
+import typer
+
+from deseo.cli.common import out, settings, store_revision
+from deseo.settings import SECRET_FILE
+from storage import display_url, migrate
+
+
+def doctor() -> None:
+    """Check the settings, the database and the bot tokens, and say what `deseo up` would start."""
+    config = settings()
+    url = config.database
+    revision = store_revision(url)  # an unreachable store ends the check with one line
+    head = migrate.head()
+    problems = 0
+
+    def line(name: str, status: str, *, ok: bool = True) -> None:
+        nonlocal problems
+        problems += 0 if ok else 1
+        mark = "[green]ok[/]  " if ok else "[red]fix[/] "
+        out.print(f"{mark} {name:<12} {status}")
+
+    line("database", f"{display_url(url)} answers")
+    if revision == head:
+        state = migrate.state(url)
+        if state.differences:
+            line("schema", f"at {revision} but differs from the models", ok=False)
+        else:
+            line("schema", f"at {revision} (head)")
+    elif revision is None:
+        line("schema", f"empty: `deseo up` or `deseo db upgrade` will create it ({head})")
+    else:
+        line("schema", f"at {revision}, head is {head}: run `deseo db upgrade`", ok=False)
+
+    if config.secret_key:
+        line("secret key", "set in DESEO_SECRET_KEY")
+    elif (config.data_dir / SECRET_FILE).exists():
+        line("secret key", f"kept in {config.data_dir / SECRET_FILE}")
+    else:
+        line("secret key", f"will be generated into {config.data_dir / SECRET_FILE}")
+
+    for name, token, problem in (
+        ("telegram", config.telegram_token, config.telegram_token_problem()),
+        ("discord", config.discord_token, config.discord_token_problem()),
+    ):
+        if problem:
+            line(name, problem, ok=False)
+        elif token:
+            line(name, "token set")
+        else:
+            line(name, f"not configured (set DESEO_{name.upper()}_TOKEN to start the bot)")
+
+    starts = [f"web on {config.web_url}", "scheduler"]
+    starts += [
+        n for n, t in (("telegram", config.telegram_token), ("discord", config.discord_token)) if t
+    ]
+    out.print(f"      {'would start':<12} {', '.join(starts)}")
+    if problems:
+        raise typer.Exit(1)

@@ -1,0 +1,129 @@
+"""Running the long-lived parts (web, scheduler, bots) in one event loop, and stopping them.
+
+Each part is a coroutine that runs until a shared `stop` event is set. SIGINT and SIGTERM set it,
+so Ctrl-C stops everything cleanly; a part that fails stops the others too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from bot import PeriodicJob, run_scheduler
+from deseo.settings import Settings
+from forum import ForumConfig, create_app
+from storage import Database
+
+log = logging.getLogger("deseo")
+Runner = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A named long-lived piece of the product and a line saying where to find it."""
+
+    name: str
+    where: str
+    run: Runner
+
+
+class StartupError(Exception):
+    """A part cannot start; the message says why in one line."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the web socket up front, so a taken port is one clear line before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = (exc.strerror or str(exc)).lower()
+        raise StartupError(f"the web server cannot listen on {host}:{port}: {reason}") from exc
+    return sock
+
+
+class _Server(uvicorn.Server):
+    # deseo owns the signals, so that one Ctrl-C stops the web and everything beside it.
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def web_part(settings: Settings, database: Database) -> Part:
+    app = create_app(
+        database,
+        ForumConfig(
+            secret_key=settings.ensure_secret_key(),
+            telegram_enabled=bool(settings.telegram_token),
+            discord_enabled=bool(settings.discord_token),
+        ),
+    )
+    config = uvicorn.Config(
+        app,
+        host=settings.web_host,
+        port=settings.web_port,
+        log_level="info",
+        lifespan="on",
+        proxy_headers=True,
+    )
+    server = _Server(config)
+    sock = listen(settings.web_host, settings.web_port)
+
+    async def run(stop: asyncio.Event) -> None:
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        stopping.cancel()
+        try:
+            await serving
+        finally:
+            sock.close()
+
+    return Part("web", settings.web_url, run)
+
+
+def scheduler_part(jobs: list[PeriodicJob]) -> Part:
+    async def run(stop: asyncio.Event) -> None:
+        await run_scheduler(jobs, stop)
+
+    names = ", ".join(job.name for job in jobs) or "no periodic jobs yet"
+    return Part("scheduler", names, run)
+
+
+async def run_parts(parts: list[Part]) -> None:
+    """Run every part until Ctrl-C, SIGTERM or the first failure; then stop them all."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks = {asyncio.create_task(part.run(stop), name=part.name): part for part in parts}
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        # A part that returns or fails on its own ends the run, as does a signal.
+        await asyncio.wait({*tasks, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        stopped.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+    failure: BaseException | None = None
+    for part, result in zip(tasks.values(), results, strict=True):
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            log.error("%s stopped: %s", part.name, result)
+            failure = failure or result
+    if failure is not None:
+        raise failure

@@ -1,0 +1,1 @@
+"""The forum's routes, one module per noun."""

@@ -1,0 +1,73 @@
+"""Territories and the organisations in them, and who works for which organisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base, UTCDateTime, utcnow
+
+TERRITORY_LEVELS = ("network", "country", "region", "province", "city", "area")
+
+
+class Territory(Base):
+    """A place, inside a larger one: West Cork within County Cork within Ireland.
+
+    The chain of parents lets a service for a region match an entrepreneur in one of its towns.
+    """
+
+    __tablename__ = "territories"
+    __table_args__ = (
+        CheckConstraint(
+            "level IN ({})".format(", ".join(f"'{v}'" for v in TERRITORY_LEVELS)), name="level"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("territories.id", ondelete="RESTRICT"), index=True
+    )
+    # ISO 3166-1 alpha-2, where the territory lies inside one country.
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+
+    parent: Mapped[Territory | None] = relationship(remote_side=[id])
+
+
+class Organisation(Base):
+    """A member or partner of the network: a city, a region, a social enterprise, a support body."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(60))
+    description: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(300))
+    territory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("territories.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    territory: Mapped[Territory | None] = relationship()
+
+
+class OrganisationMember(Base):
+    """A person who acts for an organisation, for example to answer the referrals made to it."""
+
+    __tablename__ = "organisation_members"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[str | None] = mapped_column(String(120))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

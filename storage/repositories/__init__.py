@@ -1,0 +1,1 @@
+"""Repositories: the store's side of the protocols in `flows.ports`."""

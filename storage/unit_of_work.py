@@ -1,0 +1,57 @@
+"""The SQL unit of work: one session, one transaction, the repositories bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.database import Database
+from storage.repositories.people import SqlPeopleRepository
+
+
+class SqlUnitOfWork:
+    """Implements `flows.ports.UnitOfWork`; leaving the block without `commit` rolls back."""
+
+    people: SqlPeopleRepository
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._database.sessions()
+        self.people = SqlPeopleRepository(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+def unit_of_work_factory(database: Database) -> Callable[[], SqlUnitOfWork]:
+    """A zero-argument callable making units of work on `database` (a `UnitOfWorkFactory`)."""
+    return lambda: SqlUnitOfWork(database)
