@@ -498,3 +498,8 @@ def _completed(flow: Flow, state: State, event: Event) -> Result:
         reopened = state.model_copy(update={"status": "open", "awaiting": "answer"})
         return _back(flow, reopened)
     return state, [Outbound(say(lang, "done.already", title=_title(flow, lang)))]
+
+
+def local_title(flow: Flow, language: str | None = None) -> str:
+    """The flow's title in `language`, or in its default language."""
+    return _title(flow, choose_language(flow, language))

@@ -6,12 +6,15 @@ The core never opens a database or reads the system clock itself: it is handed a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
+from flows.definitions import Flow
 from flows.people import PersonRef, Platform, Role
+from flows.state import Answer, State
 
 
 class Clock(Protocol):
@@ -48,6 +51,64 @@ class PeopleRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class StoredConversation:
+    """A conversation as the store keeps it: whose it is, which flow version, where it stands."""
+
+    id: int
+    person_id: int
+    state: State
+    started_at: datetime
+    updated_at: datetime
+
+
+class ConversationRepository(Protocol):
+    """Conversations, their answers, and the inbound events already applied."""
+
+    async def claim_event(self, platform: Platform, event_id: str, at: datetime) -> bool:
+        """Record an inbound event; False when it was recorded before (a duplicate delivery)."""
+        ...
+
+    async def latest_open(
+        self, person_id: int, flow_id: str | None = None, *, lock: bool = False
+    ) -> StoredConversation | None:
+        """The person's most recently active unfinished conversation (of one flow, if given).
+
+        With `lock`, the row stays locked until the transaction ends, so that events of one
+        conversation are applied one after the other even across processes.
+        """
+        ...
+
+    async def get(
+        self, conversation_id: int, *, lock: bool = False
+    ) -> StoredConversation | None: ...
+
+    async def create(self, person_id: int, state: State, at: datetime) -> int:
+        """Store a new conversation; returns its id."""
+        ...
+
+    async def save(
+        self,
+        conversation_id: int,
+        state: State,
+        changed: Mapping[str, Answer | None],
+        at: datetime,
+        report: dict[str, Any] | None = None,
+    ) -> None:
+        """Store the new state and the answers that changed (None: the answer was removed)."""
+        ...
+
+
+class FlowRepository(Protocol):
+    """The definitions of every flow version a conversation was ever held under."""
+
+    async def remember(self, flow: Flow, at: datetime) -> bool:
+        """Keep this version's definition; False when it is known already (same content)."""
+        ...
+
+    async def definition(self, flow_id: str, version: int) -> Flow | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories: all of it is saved by `commit`, or none of it.
 
@@ -55,6 +116,8 @@ class UnitOfWork(Protocol):
     """
 
     people: PeopleRepository
+    conversations: ConversationRepository
+    flows: FlowRepository
 
     async def __aenter__(self) -> Self: ...
 

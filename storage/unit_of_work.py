@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import Database
+from storage.repositories.conversations import SqlConversationRepository, SqlFlowRepository
 from storage.repositories.people import SqlPeopleRepository
 
 
@@ -16,6 +17,8 @@ class SqlUnitOfWork:
     """Implements `flows.ports.UnitOfWork`; leaving the block without `commit` rolls back."""
 
     people: SqlPeopleRepository
+    conversations: SqlConversationRepository
+    flows: SqlFlowRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -30,6 +33,9 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._database.sessions()
         self.people = SqlPeopleRepository(self._session)
+        dialect = self._database.dialect
+        self.conversations = SqlConversationRepository(self._session, dialect)
+        self.flows = SqlFlowRepository(self._session, dialect)
         return self
 
     async def __aexit__(

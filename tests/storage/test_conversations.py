@@ -1,0 +1,149 @@
+"""The conversation service against the real store: persistence, resuming after a restart,
+duplicates applied once, events of one person applied one after the other, flow versions."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from flows import FixedClock, Platform
+from flows.catalog import FlowCatalog
+from flows.definitions import Flow, parse_flow
+from flows.messages import Reply
+from flows.service import ConversationService, Sender
+from storage import Database, unit_of_work_factory
+from storage.models import AnswerRecord, Conversation, InboundEvent
+
+WHO = Sender(Platform.TELEGRAM, "1001", "Siobhán", "en")
+
+
+def counting_flow(version: int = 1, questions: int = 12) -> Flow:
+    raw: dict[str, Any] = {
+        "id": "count",
+        "version": version,
+        "kind": "survey",
+        "title": f"Counting v{version}",
+        "languages": ["en"],
+        "phases": [
+            {
+                "id": "only",
+                "title": "Numbers",
+                "steps": [
+                    {"id": f"q{n}", "kind": "number", "text": f"Number {n}?", "integer": True}
+                    for n in range(1, questions + 1)
+                ],
+            }
+        ],
+    }
+    return parse_flow(raw)
+
+
+def service(database: Database, *flows: Flow) -> ConversationService:
+    clock = FixedClock(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+    return ConversationService(unit_of_work_factory(database), FlowCatalog(flows), clock)
+
+
+async def test_answers_survive_a_restart(database_url: str) -> None:
+    first = Database.from_url(database_url)
+    chat = service(first, counting_flow())
+    started = await chat.begin(WHO, "count")
+    assert "Number 1?" in started.messages[-1].text
+    await chat.handle(WHO, Reply("10"))
+    await chat.handle(WHO, Reply("20"))
+    await first.dispose()
+
+    second = Database.from_url(database_url)
+    try:
+        again = service(second, counting_flow())
+        resumed = await again.begin(WHO, "count")
+        assert resumed.conversation_id == started.conversation_id
+        assert "Number 3?" in resumed.messages[-1].text
+        async with second.sessions() as session:
+            rows = (await session.execute(select(AnswerRecord.step_id, AnswerRecord.value))).all()
+        assert sorted(rows) == [("q1", 10), ("q2", 20)]
+    finally:
+        await second.dispose()
+
+
+async def test_a_duplicate_delivery_is_applied_once(database: Database) -> None:
+    chat = service(database, counting_flow())
+    await chat.begin(WHO, "count", event_id="u-1")
+    first = await chat.handle(WHO, Reply("5"), event_id="u-2")
+    again = await chat.handle(WHO, Reply("5"), event_id="u-2")
+    assert first.messages and not first.duplicate
+    assert again.duplicate and again.messages == ()
+    assert (await chat.begin(WHO, "count", event_id="u-1")).duplicate
+    current = await chat.current(WHO)
+    assert current is not None and current.state.history == ("q1",)
+    async with database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundEvent)) == 2
+
+
+async def test_concurrent_events_of_one_person_are_applied_in_turn(database: Database) -> None:
+    chat = service(database, counting_flow())
+    await chat.begin(WHO, "count")
+    await asyncio.gather(*(chat.handle(WHO, Reply(str(n)), event_id=f"e{n}") for n in range(10)))
+    current = await chat.current(WHO)
+    assert current is not None
+    assert len(current.state.history) == 10
+    assert current.state.step_id == "q11"
+
+
+async def test_two_processes_do_not_interleave_one_conversation(database_url: str) -> None:
+    # Two services on two engines stand for two worker processes sharing the store.
+    one, two = Database.from_url(database_url), Database.from_url(database_url)
+    try:
+        a, b = service(one, counting_flow()), service(two, counting_flow())
+        await a.begin(WHO, "count")
+        await asyncio.gather(
+            *(
+                (a if n % 2 else b).handle(WHO, Reply(str(n)), event_id=f"p{n}")
+                for n in range(10)
+            )
+        )
+        current = await a.current(WHO)
+        assert current is not None and len(current.state.history) == 10
+    finally:
+        await one.dispose()
+        await two.dispose()
+
+
+async def test_a_conversation_keeps_its_flow_version(database: Database) -> None:
+    old = service(database, counting_flow(version=1, questions=3))
+    await old.begin(WHO, "count")
+    await old.handle(WHO, Reply("1"))
+
+    # The flow is published again with more questions; the running conversation keeps v1.
+    new = service(database, counting_flow(version=2, questions=5))
+    await new.handle(WHO, Reply("2"))
+    done = await new.handle(WHO, Reply("3"))
+    assert done.status == "completed"
+    async with database.sessions() as session:
+        versions = set((await session.scalars(select(AnswerRecord.flow_version))).all())
+        conversation = (await session.scalars(select(Conversation))).one()
+    assert versions == {1}
+    assert conversation.flow_version == 1 and conversation.completed_at is not None
+    assert conversation.report is not None
+
+    fresh = await new.begin(WHO, "count")
+    assert "Question 1 of 5" in (fresh.messages[-1].progress or "")
+
+
+async def test_restart_clears_the_stored_answers(database: Database) -> None:
+    chat = service(database, counting_flow())
+    await chat.begin(WHO, "count")
+    await chat.handle(WHO, Reply("7"))
+    await chat.handle(WHO, Reply("restart"))
+    await chat.handle(WHO, Reply("yes"))
+    async with database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(AnswerRecord)) == 0
+
+
+async def test_nothing_in_progress_lists_the_flows(database: Database) -> None:
+    chat = service(database, counting_flow())
+    outcome = await chat.handle(WHO, Reply("hello"))
+    assert "count (Counting v1)" in outcome.messages[0].text
+    assert outcome.conversation_id is None
