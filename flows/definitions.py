@@ -251,6 +251,7 @@ class Problem:
     message: str
     phase: str | None = None
     step: str | None = None
+    whole_file: bool = False
 
     def where(self) -> str:
         if self.step:
@@ -266,7 +267,10 @@ class FlowFileError(ValueError):
     def __init__(self, path: str, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
-        lines = [f"{path}: {p.where()}: {p.message}" for p in problems]
+        lines = [
+            f"{path}: {p.message}" if p.whole_file else f"{path}: {p.where()}: {p.message}"
+            for p in problems
+        ]
         super().__init__("\n".join(lines))
 
 
@@ -458,14 +462,18 @@ def load_flow_file(path: str | Path) -> Flow:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise FlowFileError(name, [Problem(f"cannot read the file: {exc.strerror}")]) from None
+        raise FlowFileError(
+            name, [Problem(f"cannot read the file: {exc.strerror}", whole_file=True)]
+        ) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        raise FlowFileError(name, [Problem(f"not valid YAML{at}: {reason}")]) from None
+        raise FlowFileError(
+            name, [Problem(f"not valid YAML{at}: {reason}", whole_file=True)]
+        ) from None
     return parse_flow(raw, name)
 
 

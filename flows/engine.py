@@ -430,7 +430,9 @@ def _note(flow: Flow, state: State, event: Event) -> Result:
         return _after(flow, state, current.id)
     if not isinstance(event, Reply) or not event.text.strip():
         return state, prompt(flow, state)
-    if normalise(event.text) in ("no", "none", "nothing", "-"):
+    said = normalise(event.text)
+    # "1" picks the one numbered option (Skip) where choices are shown as a numbered list.
+    if said in ("1", "no", "none", "nothing", "-", normalise(say(state.language, "skip.label"))):
         return _after(flow, state, current.id)
     previous = state.answers[current.id]
     noted = previous.model_copy(update={"note": event.text.strip()[:2000]})

@@ -7,7 +7,7 @@ import sys
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from deseo.cli import db, doctor, serve
+from deseo.cli import db, doctor, flows, serve
 from deseo.cli.common import CommandError, err, version_callback
 from deseo.runtime import StartupError
 from deseo.settings import SettingsError
@@ -37,6 +37,9 @@ app.command()(serve.web)
 app.command()(serve.bots)
 app.command()(serve.worker)
 app.command()(doctor.doctor)
+app.command()(flows.chat)
+app.command()(flows.report)
+app.add_typer(flows.app, name="flows")
 app.add_typer(db.app, name="db")
 
 

@@ -14,8 +14,10 @@ from deseo.cli.common import (
     settings,
     store_revision,
 )
+from deseo.compose import catalog, load_bundled_content
 from deseo.runtime import Part, run_parts, scheduler_part, web_part
 from deseo.settings import Settings
+from flows.catalog import FlowCatalog
 from storage import Database, display_url, migrate
 
 
@@ -26,6 +28,14 @@ def _bot_parts(config: Settings, *, required: bool) -> list[Part]:
     if required and not (config.telegram_token or config.discord_token):
         fail("no bot token is set: set DESEO_TELEGRAM_TOKEN or DESEO_DISCORD_TOKEN", 2)
     return []
+
+
+async def _load_content(url: str, flows: FlowCatalog) -> list[str]:
+    database = Database.from_url(url)
+    try:
+        return await load_bundled_content(database, flows)
+    finally:
+        await database.dispose()
 
 
 def _announce(url: str, revision: str, parts: list[Part], config: Settings) -> None:
@@ -69,9 +79,12 @@ def up(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more."))
     config = settings()
     url = config.database
     store_revision(url)
+    flows = catalog()
     migrate.upgrade(url)
     revision = require_current_schema(url)
     database = _database(url)
+    for line in asyncio.run(_load_content(url, flows)):
+        out.print(f"deseo: {line}")
     parts = [web_part(config, database), scheduler_part([]), *_bot_parts(config, required=False)]
     _announce(url, revision, parts, config)
     _run(url, parts)
