@@ -60,6 +60,9 @@ class StoredConversation:
     state: State
     started_at: datetime
     updated_at: datetime
+    # Raised by every save; a save that expects an older revision is refused, so two processes
+    # can never both apply an event to the same conversation state.
+    revision: int = 0
 
 
 class ConversationRepository(Protocol):
@@ -79,6 +82,12 @@ class ConversationRepository(Protocol):
         """
         ...
 
+    async def latest_open_for(
+        self, platform: Platform, external_id: str, *, lock: bool = False
+    ) -> StoredConversation | None:
+        """Like `latest_open`, found by the person's platform identity in one look-up."""
+        ...
+
     async def get(
         self, conversation_id: int, *, lock: bool = False
     ) -> StoredConversation | None: ...
@@ -93,9 +102,20 @@ class ConversationRepository(Protocol):
         state: State,
         changed: Mapping[str, Answer | None],
         at: datetime,
+        *,
+        expected_revision: int,
         report: dict[str, Any] | None = None,
-    ) -> None:
-        """Store the new state and the answers that changed (None: the answer was removed)."""
+    ) -> bool:
+        """Store the new state and the answers that changed (None: the answer was removed).
+
+        Returns False, writing nothing, when the conversation is no longer at
+        `expected_revision` (someone else saved it first).
+        """
+        ...
+
+    async def unfocus_others(self, person_id: int, keep: int) -> None:
+        """Raise the revision of the person's other unfinished conversations, so that a process
+        holding one of them in memory notices that the person moved on."""
         ...
 
 

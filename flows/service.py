@@ -1,17 +1,23 @@
 """The conversation service: load a conversation, run the engine, save it, in one transaction.
 
-It is the one way in for every chat adapter. It promises that an inbound event with an id seen
-before is not applied again, that the events of one person are applied one after the other
-(an in-process lock, and a row lock in the store across processes), and that answers are kept
-under the flow version they were given in.
+It is the one way in for every chat adapter, and it promises:
+- an inbound event with an id seen before is not applied again;
+- the events of one conversation are applied one after the other: within a process by a lock
+  per person, across processes by optimistic revisions (a save names the revision it started
+  from; if another process saved first, the event is applied again to the fresh state);
+- answers are kept under the flow version they were given in.
+
+The last state of each active person is kept in memory, so that the usual event costs one
+write and no read; the revision check makes that cache safe with several processes.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flows import engine
 from flows.catalog import FlowCatalog, UnknownFlow
@@ -21,6 +27,9 @@ from flows.people import PersonRef, Platform
 from flows.ports import Clock, StoredConversation, UnitOfWork, UnitOfWorkFactory
 from flows.report import build_report
 from flows.state import Answer, State, Status
+
+CACHE_SIZE = 10_000
+ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +53,13 @@ class Outcome:
     duplicate: bool = False
 
 
-IDLE = "Nothing is in progress. Start one of these: {flows}."  # shown with the list of flows
+class ConcurrentUpdate(RuntimeError):
+    """The conversation kept changing under us; the event was not applied."""
+
+
+IDLE = "Nothing is in progress. Start one of these: {flows}."
+
+Key = tuple[Platform, str]
 
 
 def changed_answers(before: State | None, after: State) -> dict[str, Answer | None]:
@@ -64,13 +79,15 @@ class ConversationService:
         self._units = units
         self.catalog = catalog
         self._clock = clock
-        self._locks: dict[tuple[Platform, str], asyncio.Lock] = {}
-        self._waiting: dict[tuple[Platform, str], int] = {}
+        self._locks: dict[Key, asyncio.Lock] = {}
+        self._waiting: dict[Key, int] = {}
+        self._recent: OrderedDict[Key, StoredConversation] = OrderedDict()
+
+    # --- bookkeeping ---------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def _serial(self, who: Sender) -> AsyncIterator[None]:
+    async def _serial(self, key: Key) -> AsyncIterator[None]:
         # One lock per person, dropped when nobody waits on it, so the table stays small.
-        key = (who.platform, who.user_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
@@ -82,6 +99,37 @@ class ConversationService:
                 del self._waiting[key]
                 del self._locks[key]
 
+    def _remember(self, key: Key, conversation: StoredConversation | None) -> None:
+        if conversation is None or conversation.state.status == "completed":
+            self._recent.pop(key, None)
+            return
+        self._recent[key] = conversation
+        self._recent.move_to_end(key)
+        if len(self._recent) > CACHE_SIZE:
+            self._recent.popitem(last=False)
+
+    async def _saved(
+        self,
+        uow: UnitOfWork,
+        current: StoredConversation,
+        state: State,
+        report: dict[str, object] | None = None,
+    ) -> StoredConversation | None:
+        now = self._clock.now()
+        ok = await uow.conversations.save(
+            current.id,
+            state,
+            changed_answers(current.state, state),
+            now,
+            expected_revision=current.revision,
+            report=report,
+        )
+        if not ok:
+            return None
+        return replace(current, state=state, updated_at=now, revision=current.revision + 1)
+
+    # --- the ways in ------------------------------------------------------------------------
+
     async def begin(
         self, who: Sender, flow_id: str, *, new: bool = False, event_id: str | None = None
     ) -> Outcome:
@@ -90,75 +138,97 @@ class ConversationService:
         Raises `UnknownFlow` when there is no such flow.
         """
         flow = self.catalog.get(flow_id)
-        async with self._serial(who), self._units() as uow:
-            if event_id is not None and not await self._claim(uow, who, event_id):
-                return Outcome((), duplicate=True)
-            person = await self._person(uow, who)
-            existing = None if new else await uow.conversations.latest_open(person.id, flow_id)
-            now = self._clock.now()
-            if existing is not None:
-                stored_flow = await self._flow_of(uow, existing.state)
-                state = existing.state.model_copy(update={"status": "open"})
-                messages = engine.prompt(stored_flow, state)
-                await uow.conversations.save(existing.id, state, {}, now)
-                await uow.commit()
-                return Outcome(tuple(messages), existing.id, flow.id, state.status)
-            await uow.flows.remember(flow, now)
-            state, messages = engine.start(flow, person.language)
-            conversation_id = await uow.conversations.create(person.id, state, now)
-            await uow.conversations.save(conversation_id, state, changed_answers(None, state), now)
-            await uow.commit()
-            return Outcome(tuple(messages), conversation_id, flow.id, state.status)
+        key = (who.platform, who.user_id)
+        async with self._serial(key):
+            for _ in range(ATTEMPTS):
+                async with self._units() as uow:
+                    if event_id is not None and not await self._claim(uow, who, event_id):
+                        return Outcome((), duplicate=True)
+                    person = await self._person(uow, who)
+                    existing = (
+                        None if new else await uow.conversations.latest_open(person.id, flow_id)
+                    )
+                    if existing is not None:
+                        stored_flow = await self._flow_of(uow, existing.state)
+                        state = existing.state.model_copy(update={"status": "open"})
+                        saved = await self._saved(uow, existing, state)
+                        if saved is None:
+                            continue
+                        messages = engine.prompt(stored_flow, state)
+                    else:
+                        now = self._clock.now()
+                        await uow.flows.remember(flow, now)
+                        state, messages = engine.start(flow, person.language)
+                        created = await uow.conversations.create(person.id, state, now)
+                        fresh = StoredConversation(created, person.id, state, now, now, 0)
+                        blank = replace(fresh, state=state.model_copy(update={"answers": {}}))
+                        saved = await self._saved(uow, blank, state)
+                        if saved is None:
+                            continue
+                    await uow.conversations.unfocus_others(person.id, saved.id)
+                    await uow.commit()
+                self._remember(key, saved)
+                return Outcome(tuple(messages), saved.id, flow.id, state.status)
+        raise ConcurrentUpdate(f"could not start {flow_id} for {who.platform}:{who.user_id}")
 
     async def handle(self, who: Sender, event: Event, *, event_id: str | None = None) -> Outcome:
         """Apply an event to the person's current conversation and store the result."""
-        async with self._serial(who), self._units() as uow:
-            if event_id is not None and not await self._claim(uow, who, event_id):
-                return Outcome((), duplicate=True)
-            person = await self._person(uow, who)
-            current = await uow.conversations.latest_open(person.id, lock=True)
-            if current is None:
-                await uow.commit()
-                return Outcome((self.idle_message(),))
-            flow = await self._flow_of(uow, current.state)
-            state, messages = engine.step(flow, current.state, event)
-            report = None
-            if state.status == "completed" or state.awaiting == "continue":
-                complete = state.status == "completed"
-                report = build_report(flow, state.answers, state.language, complete=complete)
-            await uow.conversations.save(
-                current.id,
-                state,
-                changed_answers(current.state, state),
-                self._clock.now(),
-                report.to_json() if report is not None else None,
-            )
-            await uow.commit()
-            return Outcome(tuple(messages), current.id, flow.id, state.status)
+        key = (who.platform, who.user_id)
+        async with self._serial(key):
+            for _ in range(ATTEMPTS):
+                async with self._units() as uow:
+                    if event_id is not None and not await self._claim(uow, who, event_id):
+                        return Outcome((), duplicate=True)
+                    current = self._recent.get(key)
+                    if current is None:
+                        current = await uow.conversations.latest_open_for(*key)
+                    if current is None:
+                        await uow.commit()
+                        return Outcome((self.idle_message(),))
+                    flow = await self._flow_of(uow, current.state)
+                    state, messages = engine.step(flow, current.state, event)
+                    report = None
+                    if state.status == "completed" or state.awaiting == "continue":
+                        complete = state.status == "completed"
+                        built = build_report(flow, state.answers, state.language, complete=complete)
+                        report = built.to_json()
+                    saved = await self._saved(uow, current, state, report)
+                    if saved is None:
+                        # Another process moved this conversation on: forget what we knew and
+                        # apply the event to the state as it is now.
+                        self._recent.pop(key, None)
+                        continue
+                    await uow.commit()
+                self._remember(key, saved)
+                return Outcome(tuple(messages), saved.id, flow.id, state.status)
+        raise ConcurrentUpdate(f"could not apply an event for {who.platform}:{who.user_id}")
 
     async def resume(self, who: Sender, *, event_id: str | None = None) -> Outcome:
         """Show the person where their most recent unfinished conversation stands."""
-        async with self._serial(who), self._units() as uow:
-            if event_id is not None and not await self._claim(uow, who, event_id):
-                return Outcome((), duplicate=True)
-            person = await self._person(uow, who)
-            current = await uow.conversations.latest_open(person.id, lock=True)
-            if current is None:
-                await uow.commit()
-                return Outcome((self.idle_message(),))
-            flow = await self._flow_of(uow, current.state)
-            state = current.state.model_copy(update={"status": "open"})
-            await uow.conversations.save(current.id, state, {}, self._clock.now())
-            await uow.commit()
-            return Outcome(tuple(engine.prompt(flow, state)), current.id, flow.id, state.status)
+        key = (who.platform, who.user_id)
+        async with self._serial(key):
+            for _ in range(ATTEMPTS):
+                async with self._units() as uow:
+                    if event_id is not None and not await self._claim(uow, who, event_id):
+                        return Outcome((), duplicate=True)
+                    current = await uow.conversations.latest_open_for(*key)
+                    if current is None:
+                        await uow.commit()
+                        return Outcome((self.idle_message(),))
+                    flow = await self._flow_of(uow, current.state)
+                    state = current.state.model_copy(update={"status": "open"})
+                    saved = await self._saved(uow, current, state)
+                    if saved is None:
+                        continue
+                    await uow.commit()
+                self._remember(key, saved)
+                return Outcome(tuple(engine.prompt(flow, state)), saved.id, flow.id, state.status)
+        raise ConcurrentUpdate(f"could not resume for {who.platform}:{who.user_id}")
 
     async def current(self, who: Sender) -> StoredConversation | None:
-        """The person's unfinished conversation, if any, without changing it."""
+        """The person's unfinished conversation, if any, as the store has it now."""
         async with self._units() as uow:
-            person = await self._person(uow, who)
-            found = await uow.conversations.latest_open(person.id)
-            await uow.commit()
-            return found
+            return await uow.conversations.latest_open_for(who.platform, who.user_id)
 
     async def report(self, conversation_id: int) -> tuple[Flow, State] | None:
         """The flow version and state of a conversation, for building its report."""
@@ -171,6 +241,8 @@ class ConversationService:
     def idle_message(self) -> Outbound:
         names = ", ".join(f"{f.id} ({engine.local_title(f)})" for f in self.catalog)
         return Outbound(IDLE.format(flows=names))
+
+    # --- helpers ----------------------------------------------------------------------------
 
     async def _claim(self, uow: UnitOfWork, who: Sender, event_id: str) -> bool:
         return await uow.conversations.claim_event(who.platform, event_id, self._clock.now())

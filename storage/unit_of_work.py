@@ -46,7 +46,9 @@ class SqlUnitOfWork:
     ) -> None:
         session = self.session
         try:
-            await session.rollback()
+            # After a commit there is nothing to roll back; skipping it saves a round trip.
+            if session.in_transaction():
+                await session.rollback()
         finally:
             await session.close()
             self._session = None

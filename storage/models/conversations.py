@@ -64,6 +64,8 @@ class Conversation(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic concurrency: each save raises it and names the revision it started from.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AnswerRecord(Base):

@@ -99,10 +99,7 @@ async def test_two_processes_do_not_interleave_one_conversation(database_url: st
         a, b = service(one, counting_flow()), service(two, counting_flow())
         await a.begin(WHO, "count")
         await asyncio.gather(
-            *(
-                (a if n % 2 else b).handle(WHO, Reply(str(n)), event_id=f"p{n}")
-                for n in range(10)
-            )
+            *((a if n % 2 else b).handle(WHO, Reply(str(n)), event_id=f"p{n}") for n in range(10))
         )
         current = await a.current(WHO)
         assert current is not None and len(current.state.history) == 10
@@ -147,3 +144,50 @@ async def test_nothing_in_progress_lists_the_flows(database: Database) -> None:
     outcome = await chat.handle(WHO, Reply("hello"))
     assert "count (Counting v1)" in outcome.messages[0].text
     assert outcome.conversation_id is None
+
+
+async def test_a_process_holding_an_old_state_applies_to_the_fresh_one(database_url: str) -> None:
+    one, two = Database.from_url(database_url), Database.from_url(database_url)
+    try:
+        a, b = service(one, counting_flow()), service(two, counting_flow())
+        await a.begin(WHO, "count")
+        await a.handle(WHO, Reply("1"))  # a now holds the conversation in memory
+        await b.handle(WHO, Reply("2"))  # b moves it on behind a's back
+        await a.handle(WHO, Reply("3"))  # a must notice, and apply "3" to question 3
+        current = await a.current(WHO)
+        assert current is not None
+        assert current.state.history == ("q1", "q2", "q3")
+        assert current.state.answers["q3"].value == 3
+    finally:
+        await one.dispose()
+        await two.dispose()
+
+
+async def test_starting_a_flow_elsewhere_moves_every_process_to_it(database_url: str) -> None:
+    one, two = Database.from_url(database_url), Database.from_url(database_url)
+    other = parse_flow(
+        {
+            "id": "other",
+            "version": 1,
+            "kind": "survey",
+            "title": "Other",
+            "languages": ["en"],
+            "phases": [
+                {
+                    "id": "p",
+                    "title": "P",
+                    "steps": [{"id": "name", "kind": "text", "text": "Your name?"}],
+                }
+            ],
+        }
+    )
+    try:
+        a, b = service(one, counting_flow(), other), service(two, counting_flow(), other)
+        await a.begin(WHO, "count")
+        await a.handle(WHO, Reply("1"))
+        await b.begin(WHO, "other")
+        outcome = await a.handle(WHO, Reply("Niamh"))
+        assert outcome.flow_id == "other" and outcome.status == "completed"
+    finally:
+        await one.dispose()
+        await two.dispose()

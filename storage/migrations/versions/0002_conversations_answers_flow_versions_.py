@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("started_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("completed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revision", sa.Integer(), server_default="0", nullable=False),
         sa.CheckConstraint(
             "status IN ('open', 'paused', 'completed')", name=op.f("ck_conversations_status")
         ),
