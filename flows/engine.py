@@ -7,11 +7,23 @@ and the terminal behave the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 
 from flows.answers import Accepted, describe, input_hint, interpret, local, normalise, options
 from flows.definitions import Flow, MessageStep, MultipleStep, Question, RatingStep, Step
-from flows.messages import Command, Done, Event, Option, Outbound, Pick, Reply, Toggle
+from flows.messages import (
+    Command,
+    CommandName,
+    Done,
+    Event,
+    Option,
+    Outbound,
+    Pick,
+    Press,
+    Reply,
+    Toggle,
+)
 from flows.phrases import COMMANDS, say, words
 from flows.report import build_report, phase_report, phase_summary
 from flows.state import Answer, State
@@ -60,8 +72,74 @@ def choose_language(flow: Flow, wanted: str | None) -> str:
     return wanted if wanted in flow.languages else flow.default_language
 
 
+def prompt_tag(state: State) -> str:
+    """A short name for what the conversation waits for now; buttons carry it (see `Press`).
+
+    It changes with every answer, so a button of an earlier prompt never answers a later one.
+    """
+    key = f"{state.status == 'completed'}:{state.awaiting}:{state.step_id}:{len(state.history)}"
+    return hashlib.blake2s(key.encode(), digest_size=4).hexdigest()
+
+
+def _tagged(state: State, out: list[Outbound]) -> list[Outbound]:
+    # Only the last message asks for what `state` waits for; earlier ones are history.
+    if out and out[-1].options and out[-1].kind == "question":
+        out[-1] = replace(out[-1], tag=prompt_tag(state))
+    return out
+
+
 def start(flow: Flow, language: str | None = None) -> Result:
     """Begin a conversation: the flow's welcome, then its first question."""
+    state, out = _start(flow, language)
+    return state, _tagged(state, out)
+
+
+def prompt(flow: Flow, state: State) -> list[Outbound]:
+    """What to show to pick up a conversation where it stands, e.g. after a restart."""
+    return _tagged(state, _prompt(flow, state))
+
+
+def step(flow: Flow, state: State, event: Event) -> Result:
+    """Apply one inbound event to the conversation."""
+    if (state.flow_id, state.flow_version) != (flow.id, flow.version):
+        raise ValueError(
+            f"state of {state.flow_id} v{state.flow_version} given flow {flow.id} v{flow.version}"
+        )
+    if isinstance(event, Press):
+        pressed = _pressed(flow, state, event)
+        if pressed is None:
+            return state, [Outbound(say(state.language, "stale"), kind="notice")]
+        if state.status == "paused":
+            state = state.model_copy(update={"status": "open"})
+        event = pressed
+    new, out = _step(flow, state, event)
+    return new, _tagged(new, out)
+
+
+def _pressed(flow: Flow, state: State, press: Press) -> Event | None:
+    """The event a button stands for, or None when it belongs to a prompt no longer current."""
+    if state.status == "completed" or press.tag != prompt_tag(state):
+        return None
+    action = press.action
+    if action in COMMAND_NAMES:
+        return Command(action)
+    if action == "done":
+        return Done()
+    options = _prompt(flow, state)[-1].options
+    toggle = action.startswith("t")
+    number = action[1:] if toggle else action
+    if not number.isdecimal() or len(number) > 4 or int(number) >= len(options):
+        return None
+    chosen = options[int(number)].id
+    return Toggle(chosen) if toggle else Pick((chosen,))
+
+
+COMMAND_NAMES: frozenset[CommandName] = frozenset(
+    ("back", "skip", "help", "restart", "cancel", "resume")
+)
+
+
+def _start(flow: Flow, language: str | None = None) -> Result:
     lang = choose_language(flow, language)
     state = State(flow_id=flow.id, flow_version=flow.version, language=lang)
     title = local(flow.title, lang, flow.default_language)
@@ -70,8 +148,7 @@ def start(flow: Flow, language: str | None = None) -> Result:
     return _forward(flow, state, 0, out, current_phase=None)
 
 
-def prompt(flow: Flow, state: State) -> list[Outbound]:
-    """What to show to pick up a conversation where it stands, e.g. after a restart."""
+def _prompt(flow: Flow, state: State) -> list[Outbound]:
     lang = state.language
     if state.status == "completed":
         return [Outbound(say(lang, "done.already", title=_title(flow, lang)))]
@@ -85,12 +162,7 @@ def prompt(flow: Flow, state: State) -> list[Outbound]:
     return [_question(flow, state, step)]
 
 
-def step(flow: Flow, state: State, event: Event) -> Result:
-    """Apply one inbound event to the conversation."""
-    if (state.flow_id, state.flow_version) != (flow.id, flow.version):
-        raise ValueError(
-            f"state of {state.flow_id} v{state.flow_version} given flow {flow.id} v{flow.version}"
-        )
+def _step(flow: Flow, state: State, event: Event) -> Result:
     event = _as_command(event, state.language)
     if state.status == "paused":
         return _paused(flow, state, event)

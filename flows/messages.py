@@ -12,7 +12,7 @@ from typing import Literal
 
 CommandName = Literal["back", "skip", "help", "restart", "cancel", "resume"]
 InputHint = Literal["choice", "choices", "rating", "number", "date", "text", "none"]
-MessageKind = Literal["question", "info", "error", "summary", "report"]
+MessageKind = Literal["question", "info", "error", "summary", "report", "notice"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,21 @@ class Command:
     name: CommandName
 
 
-Event = Reply | Pick | Toggle | Done | Command
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button pressed on an earlier message: the prompt's `tag` and what the button does.
+
+    `action` is the index of an option (`"2"`), a toggle of one (`"t2"`), `"done"`, or a command
+    name. Buttons carry indices, not ids, so that they fit Telegram's 64 bytes of callback data
+    and Discord's 100-character custom ids; a button of a prompt that is no longer current is
+    refused instead of answering the wrong question.
+    """
+
+    tag: str
+    action: str
+
+
+Event = Reply | Pick | Toggle | Done | Command | Press
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +86,5 @@ class Outbound:
     step_id: str | None = None
     progress: str | None = None
     selected: tuple[str, ...] = field(default=())
+    # Names the prompt for buttons (see `Press`); set on every message that offers options.
+    tag: str | None = None

@@ -29,6 +29,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hint.text": "Type your answer.",
         "note.ask": "Would you like to add a note to that? Type it, or say skip.",
         "skip.label": "Skip",
+        "stale": "That button belongs to an earlier question; please answer the latest one.",
         "bad.choice": "I did not find {given!r} among the choices.",
         "bad.multiple.count": "Please pick between {low} and {high}.",
         "bad.rating": "Please answer yes, partly, no or don't know.",

@@ -146,7 +146,9 @@ class ConversationService:
                         return Outcome((), duplicate=True)
                     person = await self._person(uow, who)
                     existing = (
-                        None if new else await uow.conversations.latest_open(person.id, flow_id)
+                        None
+                        if new
+                        else await uow.conversations.latest_open(person.id, flow_id, lock=True)
                     )
                     if existing is not None:
                         stored_flow = await self._flow_of(uow, existing.state)
@@ -175,13 +177,14 @@ class ConversationService:
         """Apply an event to the person's current conversation and store the result."""
         key = (who.platform, who.user_id)
         async with self._serial(key):
-            for _ in range(ATTEMPTS):
+            for attempt in range(ATTEMPTS):
                 async with self._units() as uow:
                     if event_id is not None and not await self._claim(uow, who, event_id):
                         return Outcome((), duplicate=True)
                     current = self._recent.get(key)
                     if current is None:
-                        current = await uow.conversations.latest_open_for(*key)
+                        # After a lost race, read under a row lock, so the retry cannot lose again.
+                        current = await uow.conversations.latest_open_for(*key, lock=attempt > 0)
                     if current is None:
                         await uow.commit()
                         return Outcome((self.idle_message(),))
@@ -211,7 +214,7 @@ class ConversationService:
                 async with self._units() as uow:
                     if event_id is not None and not await self._claim(uow, who, event_id):
                         return Outcome((), duplicate=True)
-                    current = await uow.conversations.latest_open_for(*key)
+                    current = await uow.conversations.latest_open_for(*key, lock=True)
                     if current is None:
                         await uow.commit()
                         return Outcome((self.idle_message(),))
