@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -134,8 +135,9 @@ def _rating(event: Reply | Pick, language: str) -> Accepted | Rejected:
         said = normalise(text)
         if said in RATING_VALUES:
             return said
-        if said.isdigit() and 1 <= int(said) <= len(RATING_VALUES):
-            return RATING_VALUES[int(said) - 1]
+        number = _numbered(said, len(RATING_VALUES))
+        if number is not None:
+            return RATING_VALUES[number - 1]
         for value, spellings in vocabulary.items():
             if said in spellings:
                 return value
@@ -153,12 +155,22 @@ def _rating(event: Reply | Pick, language: str) -> Accepted | Rejected:
     return Rejected(say(language, "bad.rating"))
 
 
+def _numbered(said: str, count: int) -> int | None:
+    """The position from 1 to `count` that `said` gives as a number, if it gives one."""
+    # isdecimal, not isdigit: int() refuses digits such as "²"; the length bound keeps int()
+    # clear of Python's limit on the digits it converts.
+    if said.isdecimal() and len(said) <= 6 and 1 <= int(said) <= count:
+        return int(said)
+    return None
+
+
 def _find_choice(
     token: str, step: SingleStep | MultipleStep, language: str, default: str
 ) -> str | None:
     said = normalise(token)
-    if said.isdigit() and 1 <= int(said) <= len(step.choices):
-        return step.choices[int(said) - 1].id
+    number = _numbered(said, len(step.choices))
+    if number is not None:
+        return step.choices[number - 1].id
     for choice in step.choices:
         if said == choice.id or said == normalise(local(choice.label, language, default)):
             return choice.id
@@ -226,7 +238,9 @@ def parse_number(text: str) -> float | None:
         cleaned = cleaned.replace(",", ".")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
         return None
-    return float(cleaned)
+    number = float(cleaned)
+    # Hundreds of digits overflow to infinity, which is no answer and does not survive JSON.
+    return number if math.isfinite(number) else None
 
 
 def _number(

@@ -224,6 +224,14 @@ def to_html(report: Report) -> str:
                 f"<li>{e(x.question)} <strong>{e(x.answer)}</strong></li>" for x in phase.lines
             ]
             body.append("</ul>")
+        notes = [n for n in phase.notes if n.step_id not in {g.step_id for g in phase.gaps}]
+        if notes:
+            body.append(f"<h3>{e(say(lang, 'report.notes'))}</h3><ul>")
+            body += [
+                f"<li>{e(n.question)} ({e(n.answer)}): <em>{e(n.note or '')}</em></li>"
+                for n in notes
+            ]
+            body.append("</ul>")
         body.append("</section>")
     return (
         f'<!doctype html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'

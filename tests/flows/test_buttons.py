@@ -10,7 +10,7 @@ DESEO = FlowCatalog.from_directory().get("deseo")
 
 
 def test_every_prompt_with_options_carries_a_tag() -> None:
-    state, out = engine.start(DESEO, "en")
+    _, out = engine.start(DESEO, "en")
     assert out[-1].options and out[-1].tag
     assert all(message.tag is None for message in out[:-1])
 
