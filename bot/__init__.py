@@ -1,5 +1,18 @@
-"""The chat platforms and the background work: bots, the scheduler, the outbox dispatcher."""
+"""The chat platforms and the background work: bots, the terminal chat, the scheduler."""
 
+from bot.commands import COMMANDS, ChatCommands
+from bot.console import ConsoleChat
 from bot.scheduler import PeriodicJob, run_scheduler
+from bot.telegram_app import TelegramConfig, TelegramStartError, build_telegram, run_telegram
 
-__all__ = ["PeriodicJob", "run_scheduler"]
+__all__ = [
+    "COMMANDS",
+    "ChatCommands",
+    "ConsoleChat",
+    "PeriodicJob",
+    "TelegramConfig",
+    "TelegramStartError",
+    "build_telegram",
+    "run_scheduler",
+    "run_telegram",
+]

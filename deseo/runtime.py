@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from bot import PeriodicJob, run_scheduler
+from bot import PeriodicJob, TelegramConfig, build_telegram, run_scheduler, run_telegram
 from deseo.settings import Settings
+from flows.service import ConversationService
 from forum import ForumConfig, create_app
 from storage import Database
 
@@ -91,6 +92,30 @@ def web_part(settings: Settings, database: Database) -> Part:
             sock.close()
 
     return Part("web", settings.web_url, run)
+
+
+def telegram_part(settings: Settings, service: ConversationService) -> Part:
+    assert settings.telegram_token is not None
+    config = TelegramConfig(
+        token=settings.telegram_token,
+        api_url=settings.telegram_api_url,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_listen=settings.telegram_webhook_listen,
+        webhook_port=settings.telegram_webhook_port,
+        webhook_secret=settings.webhook_secret() if settings.telegram_webhook_url else None,
+    )
+    app = build_telegram(service, config)
+
+    async def run(stop: asyncio.Event) -> None:
+        await run_telegram(app, config, stop)
+
+    where = (
+        f"webhook {settings.telegram_webhook_url} "
+        f"(listening on {settings.telegram_webhook_listen}:{settings.telegram_webhook_port})"
+        if settings.telegram_webhook_url
+        else f"polling {settings.telegram_api_url.removesuffix('/bot')}"
+    )
+    return Part("telegram", where, run)
 
 
 def scheduler_part(jobs: list[PeriodicJob]) -> Part:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -47,6 +48,18 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot",
         description="Bot API base URL, for a self-hosted Bot API server.",
     )
+    telegram_webhook_url: str | None = Field(
+        default=None,
+        description="Public https URL Telegram posts updates to; unset: the bot polls.",
+    )
+    telegram_webhook_listen: str = Field(
+        default="127.0.0.1", description="Address the webhook server listens on."
+    )
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    telegram_webhook_secret: str | None = Field(
+        default=None,
+        description="Secret Telegram sends with each webhook call; derived from the secret key.",
+    )
     discord_token: str | None = Field(default=None, description="Discord bot token.")
     timezone: str = Field(default="Europe/Brussels", description="Default IANA time zone.")
     language: str = Field(default="en", description="Default language: en, fr, it or es.")
@@ -88,6 +101,29 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://"):
+            raise ValueError(f"{value!r} is not an https URL (Telegram only calls https)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("use 1 to 256 letters, digits, _ and -")
+        return value or None
+
+    def webhook_secret(self) -> str:
+        """The webhook secret: the setting, or one derived from the secret key."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        key = self.ensure_secret_key().encode()
+        return hashlib.sha256(b"telegram-webhook:" + key).hexdigest()
 
     @property
     def database(self) -> str:

@@ -558,6 +558,9 @@ def _paused(flow: Flow, state: State, event: Event) -> Result:
     opened = state.model_copy(update={"status": "open"})
     if isinstance(event, Command) and event.name == "restart":
         return _command(flow, opened, event)
+    if isinstance(event, Command) and event.name == "resume" and state.awaiting == "continue":
+        # They stopped at a phase break: coming back means going on to the next phase.
+        return _at_break(flow, opened, Pick((CONTINUE,)))
     return opened, [Outbound(say(lang, "resumed", title=_title(flow, lang))), *prompt(flow, opened)]
 
 

@@ -135,11 +135,12 @@ PHRASES: dict[str, dict[str, str]] = {
 # Words a person may type instead of pressing a button, by language; English always works too.
 COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
-        "back": ("back", "previous", "go back"),
-        "skip": ("skip", "pass", "next"),
+        # Only words nobody gives as an answer: a command word typed as text is a command.
+        "back": ("back", "go back"),
+        "skip": ("skip",),
         "help": ("help",),
         "restart": ("restart", "start over", "start again"),
-        "cancel": ("cancel", "stop", "quit", "exit", "later"),
+        "cancel": ("cancel", "stop", "quit"),
         "resume": ("resume", "continue", "go on"),
     },
     "fr": {

@@ -46,6 +46,10 @@ class PeopleRepository(Protocol):
         """Give a person a role; granting one they hold already changes nothing."""
         ...
 
+    async def set_language(self, person_id: int, language: str) -> None:
+        """Remember the language the person wants to be spoken to in."""
+        ...
+
     async def revoke(self, person_id: int, role: Role) -> None:
         """Take a role away; the member role cannot be taken away."""
         ...

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from flows import engine
 from flows.catalog import FlowCatalog, UnknownFlow
 from flows.definitions import Flow
-from flows.messages import Event, Outbound
+from flows.messages import Command, Event, Outbound
 from flows.people import PersonRef, Platform
 from flows.ports import Clock, StoredConversation, UnitOfWork, UnitOfWorkFactory
 from flows.report import build_report
@@ -219,13 +219,13 @@ class ConversationService:
                         await uow.commit()
                         return Outcome((self.idle_message(),))
                     flow = await self._flow_of(uow, current.state)
-                    state = current.state.model_copy(update={"status": "open"})
+                    state, messages = engine.step(flow, current.state, Command("resume"))
                     saved = await self._saved(uow, current, state)
                     if saved is None:
                         continue
                     await uow.commit()
                 self._remember(key, saved)
-                return Outcome(tuple(engine.prompt(flow, state)), saved.id, flow.id, state.status)
+                return Outcome(tuple(messages), saved.id, flow.id, state.status)
         raise ConcurrentUpdate(f"could not resume for {who.platform}:{who.user_id}")
 
     async def current(self, who: Sender) -> StoredConversation | None:
@@ -240,6 +240,21 @@ class ConversationService:
             if found is None:
                 return None
             return await self._flow_of(uow, found.state), found.state
+
+    async def set_language(self, who: Sender, language: str) -> PersonRef:
+        """Speak to the person in `language` from now on (flows that have it use it)."""
+        async with self._units() as uow:
+            person = await self._person(uow, who)
+            await uow.people.set_language(person.id, language)
+            await uow.commit()
+        return replace(person, language=language)
+
+    async def whois(self, who: Sender) -> PersonRef:
+        """The person behind a platform identity, created on first contact."""
+        async with self._units() as uow:
+            person = await self._person(uow, who)
+            await uow.commit()
+            return person
 
     def idle_message(self) -> Outbound:
         names = ", ".join(f"{f.id} ({engine.local_title(f)})" for f in self.catalog)

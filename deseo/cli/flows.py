@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from bot.console import ConsoleChat
+from bot import ConsoleChat
 from deseo.cli.common import err, fail, out, require_current_schema, settings
 from deseo.compose import catalog, conversation_service
 from flows import Platform

@@ -14,20 +14,25 @@ from deseo.cli.common import (
     settings,
     store_revision,
 )
-from deseo.compose import catalog, load_bundled_content
-from deseo.runtime import Part, run_parts, scheduler_part, web_part
+from deseo.compose import catalog, conversation_service, load_bundled_content
+from deseo.runtime import Part, run_parts, scheduler_part, telegram_part, web_part
 from deseo.settings import Settings
 from flows.catalog import FlowCatalog
 from storage import Database, display_url, migrate
 
+Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")
 
-def _bot_parts(config: Settings, *, required: bool) -> list[Part]:
+
+def _bot_parts(config: Settings, database: Database, *, required: bool) -> list[Part]:
     for problem in (config.telegram_token_problem(), config.discord_token_problem()):
         if problem:
             fail(problem, 2)
     if required and not (config.telegram_token or config.discord_token):
         fail("no bot token is set: set DESEO_TELEGRAM_TOKEN or DESEO_DISCORD_TOKEN", 2)
-    return []
+    parts = []
+    if config.telegram_token:
+        parts.append(telegram_part(config, conversation_service(database)))
+    return parts
 
 
 async def _load_content(url: str, flows: FlowCatalog) -> list[str]:
@@ -48,14 +53,13 @@ def _announce(url: str, revision: str, parts: list[Part], config: Settings) -> N
     out.print("Press Ctrl-C to stop.")
 
 
-def _run(url: str, parts: list[Part]) -> None:
+def _run(database: Database, parts: list[Part]) -> None:
     async def main() -> None:
         try:
             await run_parts(parts)
         finally:
             await database.dispose()
 
-    database = _databases[url]
     try:
         asyncio.run(main())
     except OSError as exc:
@@ -65,15 +69,7 @@ def _run(url: str, parts: list[Part]) -> None:
     out.print("deseo stopped.")
 
 
-_databases: dict[str, Database] = {}
-
-
-def _database(url: str) -> Database:
-    _databases[url] = Database.from_url(url)
-    return _databases[url]
-
-
-def up(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
+def up(verbose: bool = Verbose) -> None:
     """Migrate the store, load the bundled content, and run everything in one process."""
     configure_logging(verbose)
     config = settings()
@@ -82,44 +78,49 @@ def up(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more."))
     flows = catalog()
     migrate.upgrade(url)
     revision = require_current_schema(url)
-    database = _database(url)
     for line in asyncio.run(_load_content(url, flows)):
         out.print(f"deseo: {line}")
-    parts = [web_part(config, database), scheduler_part([]), *_bot_parts(config, required=False)]
+    database = Database.from_url(url)
+    parts = [
+        web_part(config, database),
+        scheduler_part([]),
+        *_bot_parts(config, database, required=False),
+    ]
     _announce(url, revision, parts, config)
-    _run(url, parts)
+    _run(database, parts)
 
 
-def web(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
+def web(verbose: bool = Verbose) -> None:
     """Run the web forum and API alone."""
     configure_logging(verbose)
     config = settings()
     url = config.database
     revision = require_current_schema(url)
-    parts = [web_part(config, _database(url))]
+    database = Database.from_url(url)
+    parts = [web_part(config, database)]
     _announce(url, revision, parts, config)
-    _run(url, parts)
+    _run(database, parts)
 
 
-def bots(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
+def bots(verbose: bool = Verbose) -> None:
     """Run the chat bots whose tokens are set, alone."""
     configure_logging(verbose)
     config = settings()
     url = config.database
     revision = require_current_schema(url)
-    _database(url)
-    parts = _bot_parts(config, required=True)
+    database = Database.from_url(url)
+    parts = _bot_parts(config, database, required=True)
     _announce(url, revision, parts, config)
-    _run(url, parts)
+    _run(database, parts)
 
 
-def worker(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
+def worker(verbose: bool = Verbose) -> None:
     """Run the scheduler and the outbox dispatcher alone; several may share one PostgreSQL."""
     configure_logging(verbose)
     config = settings()
     url = config.database
     revision = require_current_schema(url)
-    _database(url)
+    database = Database.from_url(url)
     parts = [scheduler_part([])]
     _announce(url, revision, parts, config)
-    _run(url, parts)
+    _run(database, parts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.people import PersonRef, Platform, Role
@@ -63,6 +63,11 @@ class SqlPeopleRepository:
         if all(held.role != role.value for held in person.roles):
             person.roles.append(PersonRole(role=role.value))
             await self._session.flush()
+
+    async def set_language(self, person_id: int, language: str) -> None:
+        await self._session.execute(
+            update(Person).where(Person.id == person_id).values(language=language)
+        )
 
     async def revoke(self, person_id: int, role: Role) -> None:
         if role is Role.MEMBER:

@@ -135,12 +135,12 @@ def test_citess_stop_at_a_phase_break_and_go_on_later() -> None:
     assert chat.state.status == "paused"
     chat.run(
         [
-            ("resume", ["Welcome back", "Next: Phase 1: consultation"]),
-            ("help", ["cancel to stop", "Next: Phase 1: consultation"]),
-            ("continue", ["*Phase 1: consultation*", "[Phase 2 of 5 · question 1 of 32]"]),
+            # Coming back after stopping at a break goes straight on to the next phase.
+            ("resume", ["*Phase 1: consultation*", "[Phase 2 of 5 · question 1 of 32]"]),
             # Back from the first question of a phase goes to the last one of the phase before.
             ("back", ["[Phase 1 of 5 · question 6 of 6]", "Your earlier answer: Yes"]),
             ("no: nobody would", "Next: Phase 1: consultation"),
+            ("help", ["cancel to stop", "Next: Phase 1: consultation"]),
             ("back", "If a funder or institution wanted to back SSE projects"),
             ("yes", "Next: Phase 1: consultation"),
             (Pick(("continue",)), "Phase 2 of 5 · question 1 of 32"),
@@ -620,8 +620,9 @@ def test_cancel_and_resume_at_each_kind_of_wait() -> None:
     )
     assert chat.state.status == "open"
     chat = at(SAMPLE, "confidence", role="city", ready="yes")
-    chat.run([("3", "Next: Numbers and dates."), ("later", "Your answers are kept")])
-    chat.run([(Command("resume"), "Next: Numbers and dates."), ("skip", "question 1 of 2")])
+    chat.run([("3", "Next: Numbers and dates."), ("stop", "Your answers are kept")])
+    # Resuming after a stop at a phase break goes straight on to the next phase.
+    chat.run([(Command("resume"), ["Numbers and dates", "question 1 of 2"])])
 
 
 def test_finished_conversations_stay_finished_until_restarted() -> None:
