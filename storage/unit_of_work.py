@@ -10,6 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import Database
 from storage.repositories.conversations import SqlConversationRepository, SqlFlowRepository
+from storage.repositories.meetings import (
+    SqlGroupRepository,
+    SqlMeetingRepository,
+    SqlOutboxRepository,
+)
 from storage.repositories.people import SqlPeopleRepository
 
 
@@ -19,6 +24,9 @@ class SqlUnitOfWork:
     people: SqlPeopleRepository
     conversations: SqlConversationRepository
     flows: SqlFlowRepository
+    groups: SqlGroupRepository
+    meetings: SqlMeetingRepository
+    outbox: SqlOutboxRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -36,6 +44,9 @@ class SqlUnitOfWork:
         dialect = self._database.dialect
         self.conversations = SqlConversationRepository(self._session, dialect)
         self.flows = SqlFlowRepository(self._session, dialect)
+        self.groups = SqlGroupRepository(self._session, dialect)
+        self.meetings = SqlMeetingRepository(self._session, dialect)
+        self.outbox = SqlOutboxRepository(self._session, dialect)
         return self
 
     async def __aexit__(

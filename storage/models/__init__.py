@@ -6,6 +6,14 @@ from storage.models.conversations import (
     FlowVersion,
     InboundEvent,
 )
+from storage.models.meetings import (
+    Group,
+    GroupChat,
+    GroupMember,
+    MeetingRecord,
+    OutboxRow,
+    Rsvp,
+)
 from storage.models.organisations import Organisation, OrganisationMember, Territory
 from storage.models.people import Identity, Person, PersonRole
 
@@ -13,11 +21,17 @@ __all__ = [
     "AnswerRecord",
     "Conversation",
     "FlowVersion",
+    "Group",
+    "GroupChat",
+    "GroupMember",
     "Identity",
     "InboundEvent",
+    "MeetingRecord",
     "Organisation",
     "OrganisationMember",
+    "OutboxRow",
     "Person",
     "PersonRole",
+    "Rsvp",
     "Territory",
 ]
