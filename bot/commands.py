@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from flows import engine
 from flows.catalog import UnknownFlow
 from flows.definitions import FlowKind
+from flows.meeting_service import MeetingService, NotFound
+from flows.meetings import MeetingError, agenda_message
 from flows.messages import Command, Option, Outbound
+from flows.outbox import ChatRef
+from flows.people import Role
 from flows.service import ConversationService, Outcome, Sender
 
 LANGUAGES = {"en": "English", "fr": "Français", "it": "Italiano", "es": "Español"}
@@ -34,6 +38,8 @@ COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand("survey", "Answer an open survey"),
     ChatCommand("orient", "Find support services for your enterprise"),
     ChatCommand("meetings", "Your group's coming meetings"),
+    ChatCommand("follow", "Receive a group's agendas and reminders here"),
+    ChatCommand("unfollow", "Stop receiving a group's agendas and reminders here"),
     ChatCommand("resume", "Go back to where you stopped"),
     ChatCommand("back", "Return to the previous question"),
     ChatCommand("cancel", "Stop for now; your answers are kept"),
@@ -48,7 +54,8 @@ HELP = (
     "strengths and gaps\n"
     "/survey: answer an open survey\n"
     "/orient: find support services that fit your enterprise\n"
-    "/meetings: your group's coming meetings\n"
+    "/meetings: your group's coming meetings; /follow GROUP to receive its agendas and "
+    "reminders in this chat\n"
     "/resume to pick up where you stopped, /back for the previous question, /cancel to stop "
     "(your answers are kept), /language to change language.\n"
     "Answer with the buttons, or type: a number, a word, or your own text."
@@ -65,8 +72,11 @@ def menu(text: str, options: list[Option]) -> Outbound:
 class ChatCommands:
     """What each command does, the same on every platform."""
 
-    def __init__(self, service: ConversationService) -> None:
+    def __init__(
+        self, service: ConversationService, meetings: MeetingService | None = None
+    ) -> None:
         self.service = service
+        self.meetings = meetings
 
     def _flows(self, kind: FlowKind) -> list[Option]:
         return [
@@ -76,10 +86,20 @@ class ChatCommands:
         ]
 
     async def run(
-        self, who: Sender, name: str, argument: str = "", *, event_id: str | None = None
+        self,
+        who: Sender,
+        name: str,
+        argument: str = "",
+        *,
+        event_id: str | None = None,
+        chat: ChatRef | None = None,
+        private: bool = True,
+        title: str | None = None,
     ) -> Outcome:
-        """Carry out `/name argument` for `who`."""
+        """Carry out `/name argument` for `who`, said in `chat` (private or shared)."""
         argument = argument.strip()
+        if name in ("meetings", "follow", "unfollow"):
+            return await self._meetings(who, name, argument, chat, private, title)
         if name == "start":
             return await self._start(who, argument, event_id)
         if name == "help":
@@ -90,8 +110,6 @@ class ChatCommands:
             return await self._kind(who, "survey", argument, event_id)
         if name == "orient":
             return await self._kind(who, "orientation", argument, event_id)
-        if name == "meetings":
-            return Outcome((Outbound("No meetings are scheduled for you yet."),))
         if name == "resume":
             return await self.service.resume(who, event_id=event_id)
         if name in ("back", "cancel"):
@@ -111,6 +129,77 @@ class ChatCommands:
         if kind == "lang" and value in LANGUAGES:
             return await self._language(who, value)
         return Outcome((Outbound("That menu is out of date; send /help.", kind="notice"),))
+
+    async def _meetings(
+        self,
+        who: Sender,
+        name: str,
+        argument: str,
+        chat: ChatRef | None,
+        private: bool,
+        title: str | None,
+    ) -> Outcome:
+        if self.meetings is None or chat is None:
+            return Outcome((Outbound("Meetings are not available here."),))
+        if name == "meetings":
+            upcoming = await self.meetings.meetings_for_chat(chat)
+            if not upcoming:
+                return Outcome(
+                    (Outbound("No meetings are coming up for the groups this chat follows."),)
+                )
+            return Outcome(tuple(agenda_message(u.meeting, u.occurrence) for u in upcoming[:5]))
+        if not argument:
+            followed = await self.meetings.followed_by(chat)
+            names = ", ".join(g.slug for g in followed) or "none"
+            groups = ", ".join(g.slug for g, _ in await self.meetings.groups()) or "none yet"
+            return Outcome(
+                (Outbound(f"Say /{name} GROUP. This chat follows: {names}. Groups: {groups}."),)
+            )
+        person = await self.service.whois(who)
+        if not private and not person.has_role(Role.COORDINATOR):
+            return Outcome(
+                (
+                    Outbound(
+                        "Only a coordinator can make a shared chat follow a group.", kind="error"
+                    ),
+                )
+            )
+        try:
+            if name == "unfollow":
+                gone = await self.meetings.unfollow(argument, chat)
+                text = (
+                    f"This chat no longer follows {argument}."
+                    if gone
+                    else f"This chat did not follow {argument}."
+                )
+                return Outcome((Outbound(text),))
+            group, new = await self.meetings.follow(argument, chat, title)
+        except (NotFound, MeetingError) as exc:
+            return Outcome((Outbound(str(exc), kind="error"),))
+        if private:
+            await self.meetings.join(group.slug, person.id)
+        text = (
+            f"This chat now follows {group.name}: agendas and reminders will arrive here."
+            if new
+            else f"This chat already follows {group.name}."
+        )
+        return Outcome((Outbound(text),))
+
+    async def rsvp(self, who: Sender, data: str) -> Outbound:
+        """Record an answer to an invitation (`<meeting>:<occurrence>:<answer>`)."""
+        parts = data.split(":")
+        if self.meetings is None or len(parts) != 3 or not parts[0].isdecimal():
+            return Outbound("That invitation is out of date.", kind="notice")
+        person = await self.service.whois(who)
+        try:
+            counts = await self.meetings.rsvp(person.id, int(parts[0]), parts[1], parts[2])
+        except (NotFound, MeetingError) as exc:
+            return Outbound(str(exc), kind="notice")
+        return Outbound(
+            f"Thanks, noted. Going: {counts['going']}, maybe: {counts['maybe']}, "
+            f"not going: {counts['not-going']}.",
+            kind="notice",
+        )
 
     async def _start(self, who: Sender, payload: str, event_id: str | None) -> Outcome:
         if payload and PAYLOAD.match(payload) and payload in self.service.catalog:

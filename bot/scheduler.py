@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -38,6 +39,8 @@ async def run_scheduler(jobs: list[PeriodicJob], stop: asyncio.Event) -> None:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
+            # Run once at start too: work owed while the process was down is done at once.
+            next_run_time=datetime.now(UTC),
         )
     scheduler.start()
     log.info("scheduler started with %d job(s)", len(jobs))

@@ -31,7 +31,9 @@ from telegram.request import BaseRequest
 
 from bot.commands import COMMANDS, LANGUAGES, ChatCommands
 from bot.telegram_render import answered, keyboard, render
+from flows.meeting_service import MeetingService
 from flows.messages import Outbound, Press, Reply
+from flows.outbox import ChatRef
 from flows.people import Platform
 from flows.service import ConversationService, Outcome, Sender
 
@@ -82,9 +84,11 @@ def _in_group(chat: Chat) -> bool:
 class TelegramAdapter:
     """Turns updates into service calls and outcomes into Telegram messages."""
 
-    def __init__(self, service: ConversationService) -> None:
+    def __init__(
+        self, service: ConversationService, meetings: MeetingService | None = None
+    ) -> None:
         self.service = service
-        self.commands = ChatCommands(service)
+        self.commands = ChatCommands(service, meetings)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -137,7 +141,15 @@ class TelegramAdapter:
             return
         name = message.text.split()[0].lstrip("/").split("@")[0].lower()
         argument = " ".join(context.args or [])
-        outcome = await self.commands.run(_sender(user), name, argument, event_id=_event_id(update))
+        outcome = await self.commands.run(
+            _sender(user),
+            name,
+            argument,
+            event_id=_event_id(update),
+            chat=ChatRef(Platform.TELEGRAM, str(chat.id)),
+            private=chat.type == ChatType.PRIVATE,
+            title=chat.title or chat.full_name,
+        )
         if not outcome.duplicate:
             await self.close_prompt(context, chat, user, f"/{name}")
             await self.send(context, chat, user, outcome.messages)
@@ -194,6 +206,10 @@ class TelegramAdapter:
             return
         kind, _, rest = query.data.partition(":")
         who = _sender(user)
+        if kind == "r":
+            reply = await self.commands.rsvp(who, rest)
+            await query.answer(reply.text[:200])
+            return
         if kind == "m":
             outcome = await self.commands.choose(who, rest, event_id=_event_id(update))
             await self._after_press(query, context, chat, user, outcome, toggle=False)
@@ -270,6 +286,7 @@ def build_telegram(
     service: ConversationService,
     config: TelegramConfig,
     *,
+    meetings: MeetingService | None = None,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -282,7 +299,7 @@ def build_telegram(
         # Telegram's limits: about 30 messages a second, 20 a minute in a group.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
-    adapter = TelegramAdapter(service)
+    adapter = TelegramAdapter(service, meetings)
     app.bot_data["adapter"] = adapter
     names = [command.name for command in COMMANDS]
     app.add_handler(CommandHandler(names, adapter.on_command))

@@ -2,7 +2,8 @@
 
 Every text is HTML-escaped before the few tags of our Markdown subset are added, so nothing a
 person typed (a note echoed back, a name) can break the markup. Callback data stays within
-Telegram's 64 bytes: `f:<tag>:<action>[:<owner>]` for a prompt, `m:<option id>` for a menu.
+Telegram's 64 bytes: `f:<tag>:<action>[:<owner>]` for a prompt, `m:<option id>` for a menu,
+`r:<meeting>:<occurrence>:<answer>` for an invitation.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.commands import MENU_TAG
+from flows.meetings import RSVP_TAG
 from flows.messages import Outbound
 
 MAX_TEXT = 4096
@@ -84,6 +86,9 @@ def keyboard(message: Outbound, owner: str | None = None) -> InlineKeyboardMarku
     for index, option in enumerate(message.options):
         if message.tag == MENU_TAG:
             data = callback("m", option.id)
+        elif message.tag == RSVP_TAG:
+            # Invitations are shared by everyone in a group: no owner, anyone may answer.
+            data = callback("r", option.id.removeprefix("rsvp:"))
         elif message.multiple:
             data = callback("f", message.tag, f"t{index}", *suffix)
         else:

@@ -6,6 +6,7 @@ import logging
 
 from flows import SystemClock
 from flows.catalog import FlowCatalog
+from flows.meeting_service import MeetingService
 from flows.service import ConversationService
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 
@@ -21,6 +22,10 @@ def conversation_service(
     database: Database, flows: FlowCatalog | None = None
 ) -> ConversationService:
     return ConversationService(unit_of_work_factory(database), flows or catalog(), SystemClock())
+
+
+def meeting_service(database: Database) -> MeetingService:
+    return MeetingService(unit_of_work_factory(database), SystemClock())
 
 
 async def load_bundled_content(database: Database, flows: FlowCatalog) -> list[str]:

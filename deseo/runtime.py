@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
 from collections.abc import Awaitable, Callable, Iterator
@@ -16,11 +17,23 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from bot import PeriodicJob, TelegramConfig, build_telegram, run_scheduler, run_telegram
+from bot import (
+    PeriodicJob,
+    RoutingSender,
+    TelegramConfig,
+    TelegramSender,
+    build_telegram,
+    run_scheduler,
+    run_telegram,
+    telegram_bot,
+)
 from deseo.settings import Settings
+from flows import Platform, SystemClock
+from flows.meeting_service import MeetingService
+from flows.outbox import Dispatcher, MessageSender
 from flows.service import ConversationService
 from forum import ForumConfig, create_app
-from storage import Database
+from storage import Database, unit_of_work_factory
 
 log = logging.getLogger("deseo")
 Runner = Callable[[asyncio.Event], Awaitable[None]]
@@ -94,7 +107,9 @@ def web_part(settings: Settings, database: Database) -> Part:
     return Part("web", settings.web_url, run)
 
 
-def telegram_part(settings: Settings, service: ConversationService) -> Part:
+def telegram_part(
+    settings: Settings, service: ConversationService, meetings: MeetingService
+) -> Part:
     assert settings.telegram_token is not None
     config = TelegramConfig(
         token=settings.telegram_token,
@@ -104,7 +119,7 @@ def telegram_part(settings: Settings, service: ConversationService) -> Part:
         webhook_port=settings.telegram_webhook_port,
         webhook_secret=settings.webhook_secret() if settings.telegram_webhook_url else None,
     )
-    app = build_telegram(service, config)
+    app = build_telegram(service, config, meetings=meetings)
 
     async def run(stop: asyncio.Event) -> None:
         await run_telegram(app, config, stop)
@@ -118,12 +133,49 @@ def telegram_part(settings: Settings, service: ConversationService) -> Part:
     return Part("telegram", where, run)
 
 
-def scheduler_part(jobs: list[PeriodicJob]) -> Part:
-    async def run(stop: asyncio.Event) -> None:
-        await run_scheduler(jobs, stop)
+DISPATCH_EVERY_S = 2.0
+PLAN_EVERY_S = 300.0
 
-    names = ", ".join(job.name for job in jobs) or "no periodic jobs yet"
-    return Part("scheduler", names, run)
+
+def worker_part(settings: Settings, database: Database) -> Part:
+    """The scheduler and its jobs: send what the outbox owes, plan the coming reminders."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    async def run(stop: asyncio.Event) -> None:
+        senders: dict[Platform, MessageSender] = {}
+        bot = None
+        if settings.telegram_token:
+            try:
+                bot = await telegram_bot(settings.telegram_token, settings.telegram_api_url)
+                senders[Platform.TELEGRAM] = TelegramSender(bot)
+            except Exception as exc:  # the worker still plans; sending waits for Telegram
+                log.error("cannot send on Telegram: %s", exc)
+        units = unit_of_work_factory(database)
+        dispatcher = Dispatcher(units, RoutingSender(senders), SystemClock(), worker=worker)
+        meetings = MeetingService(units, SystemClock())
+
+        async def dispatch() -> None:
+            report = await dispatcher.drain(rounds=20)
+            if report.claimed:
+                log.info("outbox: %s", report)
+
+        async def plan() -> None:
+            new = await meetings.plan()
+            if new:
+                log.info("planned %d reminder(s)", new)
+
+        jobs = [
+            PeriodicJob("dispatch outbox", DISPATCH_EVERY_S, dispatch),
+            PeriodicJob("plan reminders", PLAN_EVERY_S, plan),
+        ]
+        try:
+            await run_scheduler(jobs, stop)
+        finally:
+            if bot is not None:
+                await bot.shutdown()
+
+    where = f"outbox every {DISPATCH_EVERY_S:g} s, reminders planned every {PLAN_EVERY_S:g} s"
+    return Part("worker", where, run)
 
 
 async def run_parts(parts: list[Part]) -> None:

@@ -41,4 +41,6 @@ def group_calendar(group: Group, meetings: list[Meeting], now: datetime) -> str:
             )
         event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
         calendar.add_component(event)
+    # Clients need the zone definitions that TZID parameters refer to.
+    calendar.add_missing_timezones()
     return str(calendar.to_ical().decode())

@@ -25,7 +25,7 @@ from flows.messages import (
     Toggle,
 )
 from flows.phrases import COMMANDS, say, words
-from flows.report import build_report, phase_report, phase_summary
+from flows.report import PhaseReport, build_report, phase_report, phase_summary
 from flows.state import Answer, State
 
 STUCK_AFTER = 3
@@ -225,7 +225,7 @@ def _forward(
         if phase != current_phase:
             if current_phase is not None and _asked_in(flow, state, current_phase):
                 report = phase_report(flow, current_phase, state.answers, lang)
-                out.append(Outbound(phase_summary(report, lang), kind="summary"))
+                out.append(_summary(flow, report, lang))
                 paused = state.model_copy(
                     update={"awaiting": "continue", "step_id": current.id, "invalid": 0}
                 )
@@ -245,6 +245,13 @@ def _forward(
     return _finish(flow, state, out, current_phase)
 
 
+def _summary(flow: Flow, report: PhaseReport, lang: str) -> Outbound:
+    # Readiness and gaps are an assessment's language; a survey just says the part is done.
+    if flow.kind == "assessment":
+        return Outbound(phase_summary(report, lang), kind="summary")
+    return Outbound(say(lang, "phase.done", title=report.title), kind="summary")
+
+
 def _asked_in(flow: Flow, state: State, phase: int) -> bool:
     ids = {q.id for q in flow.phases[phase].questions}
     return any(step in ids for step in state.history)
@@ -254,7 +261,7 @@ def _finish(flow: Flow, state: State, out: list[Outbound], last_phase: int | Non
     lang = state.language
     if last_phase is not None and _asked_in(flow, state, last_phase) and len(flow.phases) > 1:
         last = phase_report(flow, last_phase, state.answers, lang)
-        out.append(Outbound(phase_summary(last, lang), kind="summary"))
+        out.append(_summary(flow, last, lang))
     done = state.model_copy(
         update={"status": "completed", "awaiting": "answer", "step_id": None, "invalid": 0}
     )

@@ -91,6 +91,13 @@ class MeetingService:
             await uow.commit()
             return group, new
 
+    async def join(self, ref: str, person_id: int) -> None:
+        """Count a person among the group's members."""
+        async with self._units() as uow:
+            group = await self._group(uow, ref)
+            await uow.groups.add_member(group.id, person_id)
+            await uow.commit()
+
     async def unfollow(self, ref: str, chat: ChatRef) -> bool:
         async with self._units() as uow:
             group = await self._group(uow, ref)

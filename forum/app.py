@@ -10,7 +10,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
-from storage import Database
+from flows import SystemClock
+from flows.meeting_service import MeetingService
+from storage import Database, unit_of_work_factory
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,7 +29,7 @@ class ForumConfig:
 
 def create_app(database: Database, config: ForumConfig, *, own_database: bool = False) -> FastAPI:
     """Build the web app on `database`; with `own_database` it disposes the engine at shutdown."""
-    from forum.routes import health, home
+    from forum.routes import groups, health, home
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -38,7 +40,9 @@ def create_app(database: Database, config: ForumConfig, *, own_database: bool = 
     app = FastAPI(title="deseo", summary="The REVES forum and its API", lifespan=lifespan)
     app.state.database = database
     app.state.config = config
+    app.state.meetings = MeetingService(unit_of_work_factory(database), SystemClock())
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.include_router(home.router)
     app.include_router(health.router)
+    app.include_router(groups.router)
     return app

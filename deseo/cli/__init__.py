@@ -7,7 +7,7 @@ import sys
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from deseo.cli import db, doctor, flows, serve
+from deseo.cli import db, doctor, flows, meetings, serve
 from deseo.cli.common import CommandError, err, version_callback
 from deseo.runtime import StartupError
 from deseo.settings import SettingsError
@@ -40,6 +40,9 @@ app.command()(doctor.doctor)
 app.command()(flows.chat)
 app.command()(flows.report)
 app.add_typer(flows.app, name="flows")
+app.add_typer(meetings.groups_app, name="groups")
+app.add_typer(meetings.meetings_app, name="meetings")
+app.add_typer(meetings.people_app, name="people")
 app.add_typer(db.app, name="db")
 
 

@@ -14,8 +14,8 @@ from deseo.cli.common import (
     settings,
     store_revision,
 )
-from deseo.compose import catalog, conversation_service, load_bundled_content
-from deseo.runtime import Part, run_parts, scheduler_part, telegram_part, web_part
+from deseo.compose import catalog, conversation_service, load_bundled_content, meeting_service
+from deseo.runtime import Part, run_parts, telegram_part, web_part, worker_part
 from deseo.settings import Settings
 from flows.catalog import FlowCatalog
 from storage import Database, display_url, migrate
@@ -31,7 +31,9 @@ def _bot_parts(config: Settings, database: Database, *, required: bool) -> list[
         fail("no bot token is set: set DESEO_TELEGRAM_TOKEN or DESEO_DISCORD_TOKEN", 2)
     parts = []
     if config.telegram_token:
-        parts.append(telegram_part(config, conversation_service(database)))
+        parts.append(
+            telegram_part(config, conversation_service(database), meeting_service(database))
+        )
     return parts
 
 
@@ -83,7 +85,7 @@ def up(verbose: bool = Verbose) -> None:
     database = Database.from_url(url)
     parts = [
         web_part(config, database),
-        scheduler_part([]),
+        worker_part(config, database),
         *_bot_parts(config, database, required=False),
     ]
     _announce(url, revision, parts, config)
@@ -121,6 +123,6 @@ def worker(verbose: bool = Verbose) -> None:
     url = config.database
     revision = require_current_schema(url)
     database = Database.from_url(url)
-    parts = [scheduler_part([])]
+    parts = [worker_part(config, database)]
     _announce(url, revision, parts, config)
     _run(database, parts)

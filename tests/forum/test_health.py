@@ -51,3 +51,22 @@ async def test_front_page_says_what_this_is(database: Database) -> None:
     assert response.status_code == 200
     assert "<h1>deseo</h1>" in response.text
     assert 'lang="en"' in response.text
+
+
+async def test_a_groups_meetings_as_icalendar(database: Database) -> None:
+    from datetime import datetime
+
+    from flows import SystemClock
+    from flows.meeting_service import MeetingService
+    from storage import unit_of_work_factory
+
+    service = MeetingService(unit_of_work_factory(database), SystemClock())
+    await service.create_group("Cork partners", slug="cork", timezone="Europe/Dublin")
+    await service.create_meeting("cork", "Partners", datetime(2030, 1, 3, 10, 0))
+    async with client(database) as http:
+        found = await http.get("/groups/cork/meetings.ics")
+        missing = await http.get("/groups/nowhere/meetings.ics")
+    assert found.status_code == 200
+    assert found.headers["content-type"].startswith("text/calendar")
+    assert "SUMMARY:Partners" in found.text and "BEGIN:VTIMEZONE" in found.text
+    assert missing.status_code == 404

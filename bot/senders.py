@@ -1,0 +1,72 @@
+"""Senders for the outbox: deliver one message to one chat on its platform, or say why not.
+
+Each platform's errors are sorted into "try again later" (with the platform's retry-after when
+it gives one) and "trying again cannot help" (blocked, chat gone), which the dispatcher turns
+into a retry or a dead row.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+
+from bot.telegram_render import render
+from flows.messages import Outbound
+from flows.outbox import ChatRef, MessageSender, SendError
+from flows.people import Platform
+
+
+class TelegramSender:
+    """Sends through a python-telegram-bot `Bot` (the bot's own, or one made for a worker)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(self, chat: ChatRef, message: Outbound) -> None:
+        rendered = render(message)
+        try:
+            for number, text in enumerate(rendered.texts, start=1):
+                last = number == len(rendered.texts)
+                await self._bot.send_message(
+                    int(chat.chat_id),
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=rendered.keyboard if last else None,
+                    disable_web_page_preview=True,
+                )
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise SendError(str(exc), retry_after=seconds) from exc
+        except (Forbidden, InvalidToken) as exc:
+            raise SendError(f"Telegram refused: {exc}", permanent=True) from exc
+        except BadRequest as exc:
+            # A malformed request or a chat that does not exist: the same again would fail too.
+            raise SendError(f"Telegram said: {exc}", permanent=True) from exc
+        except TelegramError as exc:
+            raise SendError(f"Telegram: {exc}") from exc
+
+
+async def telegram_bot(token: str, api_url: str) -> Bot:
+    """A Bot for sending only (no polling), ready to use; the caller shuts it down."""
+    bot = Bot(token, base_url=api_url, base_file_url=api_url.removesuffix("/bot") + "/file/bot")
+    await bot.initialize()
+    return bot
+
+
+class RoutingSender:
+    """Hands each message to the sender of its chat's platform."""
+
+    def __init__(self, senders: dict[Platform, MessageSender]) -> None:
+        self._senders = senders
+
+    async def send(self, chat: ChatRef, message: Outbound) -> None:
+        sender = self._senders.get(chat.platform)
+        if sender is None:
+            raise SendError(
+                f"no {chat.platform.value} bot is configured to send to {chat.key}", permanent=True
+            )
+        await sender.send(chat, message)

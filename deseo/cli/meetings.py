@@ -1,0 +1,210 @@
+"""`deseo groups ...`, `deseo meetings ...` and `deseo people grant`: coordinators' work from
+the terminal. Every change goes through the same services the bots use."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from deseo.cli.common import fail, out, require_current_schema, settings
+from deseo.compose import meeting_service
+from flows import Platform, Role
+from flows.meeting_service import MeetingService, NotFound
+from flows.meetings import MeetingError, format_offset, parse_offset, when_text
+from flows.outbox import ChatRef
+from storage import Database, SqlUnitOfWork
+
+T = TypeVar("T")
+groups_app = typer.Typer(
+    help="Groups (partnerships) and the chats that follow them.", no_args_is_help=True
+)
+meetings_app = typer.Typer(help="Meetings: schedule, change, cancel, export.", no_args_is_help=True)
+people_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+
+
+def _with(work: Callable[[MeetingService, Database], Awaitable[T]]) -> T:
+    url = settings().database
+    require_current_schema(url)
+
+    async def run() -> T:
+        database = Database.from_url(url)
+        try:
+            return await work(meeting_service(database), database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except (MeetingError, NotFound) as exc:
+        fail(str(exc))
+
+
+def _local(text: str, option: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date and time such as 2026-12-03T10:00", 2)
+
+
+def _chat(telegram_chat: str | None, discord_channel: str | None) -> ChatRef:
+    if bool(telegram_chat) == bool(discord_channel):
+        fail("give one of --telegram-chat ID or --discord-channel ID", 2)
+    if telegram_chat:
+        if not telegram_chat.lstrip("-").isdecimal():
+            fail(f"--telegram-chat: {telegram_chat!r} is not a Telegram chat id", 2)
+        return ChatRef(Platform.TELEGRAM, telegram_chat)
+    assert discord_channel is not None
+    if not discord_channel.isdecimal():
+        fail(f"--discord-channel: {discord_channel!r} is not a Discord channel id", 2)
+    return ChatRef(Platform.DISCORD, discord_channel)
+
+
+@groups_app.command("create")
+def create_group(
+    name: str = typer.Argument(..., help="The group's name, e.g. 'Cork DESEO partners'."),
+    slug: str = typer.Option(None, help="Short id used in commands (default: from the name)."),
+    tz: str = typer.Option(None, "--tz", help="The group's time zone (default: DESEO_TIMEZONE)."),
+) -> None:
+    """Create a group."""
+    timezone = tz or settings().timezone
+    group = _with(lambda s, _: s.create_group(name, slug=slug, timezone=timezone))
+    out.print(f"group {group.slug} created ({group.name}, {group.timezone})")
+
+
+@groups_app.command("follow")
+def follow(
+    group: str = typer.Argument(..., help="The group's slug or number."),
+    telegram_chat: str = typer.Option(None, "--telegram-chat", help="Telegram chat id."),
+    discord_channel: str = typer.Option(None, "--discord-channel", help="Discord channel id."),
+) -> None:
+    """Make a chat receive the group's agendas and reminders."""
+    chat = _chat(telegram_chat, discord_channel)
+    found, new = _with(lambda s, _: s.follow(group, chat))
+    out.print(f"{chat.key} {'now follows' if new else 'already followed'} {found.slug}")
+
+
+@groups_app.command("list")
+def list_groups() -> None:
+    """List groups and the chats that follow them."""
+    groups = _with(lambda s, _: s.groups())
+    if not groups:
+        out.print("no groups yet: `deseo groups create NAME`")
+    for group, chats in groups:
+        followers = ", ".join(c.key for c in chats) or "no chats yet"
+        out.print(f"{group.slug:<20} {group.name}  [{group.timezone}]  {followers}")
+
+
+@meetings_app.command("create")
+def create_meeting(
+    group: str = typer.Option(..., "--group", help="The group's slug or number."),
+    title: str = typer.Option(..., "--title"),
+    start: str = typer.Option(..., "--start", help="Local start, e.g. 2026-12-03T10:00."),
+    tz: str = typer.Option(None, "--tz", help="IANA time zone (default: the group's)."),
+    end: str = typer.Option(None, "--end", help="Local end (default: one hour after start)."),
+    rrule: str = typer.Option(None, "--rrule", help="Recurrence, e.g. FREQ=MONTHLY;BYDAY=1TH."),
+    remind: list[str] = typer.Option(None, "--remind", help="Reminder offset: 30s, 15m, 1h, 1d."),
+    location: str = typer.Option(None, "--location"),
+    link: str = typer.Option(None, "--link"),
+    agenda: list[str] = typer.Option(None, "--agenda", help="An agenda item (repeatable)."),
+) -> None:
+    """Schedule a meeting, broadcast its agenda and plan its reminders (default: 1 d and 1 h)."""
+    starts = _local(start, "--start")
+    duration = _local(end, "--end") - starts if end else timedelta(hours=1)
+    try:
+        offsets = tuple(parse_offset(r) for r in remind) if remind else None
+    except MeetingError as exc:
+        fail(f"--remind: {exc}", 2)
+    extra: dict[str, Any] = {"reminders_before": offsets} if offsets else {}
+    meeting = _with(
+        lambda s, _: s.create_meeting(
+            group,
+            title,
+            starts,
+            tz,
+            duration=duration,
+            rrule=rrule,
+            location=location,
+            link=link,
+            agenda=tuple(agenda or ()),
+            **extra,
+        )
+    )
+    offsets_text = ", ".join(format_offset(r) for r in meeting.reminders)
+    out.print(f"meeting {meeting.id} scheduled; agenda broadcast; reminders {offsets_text} before")
+
+
+@meetings_app.command("list")
+def list_meetings(group: str = typer.Option(None, "--group", help="Only this group.")) -> None:
+    """List coming meetings with their next occurrence and RSVPs."""
+
+    async def work(s: MeetingService, _: Database) -> list[str]:
+        lines = []
+        for item in await s.meetings(group):
+            counts = await s.rsvp_counts(item.meeting.id, item.occurrence.key)
+            repeat = f"  repeats {item.meeting.rrule}" if item.meeting.rrule else ""
+            lines.append(
+                f"{item.meeting.id:>4}  {item.group.slug:<14} {item.meeting.title}  "
+                f"{when_text(item.occurrence, item.meeting.timezone)}{repeat}  "
+                f"going {counts['going']}, maybe {counts['maybe']}, not going {counts['not-going']}"
+            )
+        return lines
+
+    lines = _with(work)
+    out.print("\n".join(lines) if lines else "no meetings coming up")
+
+
+@meetings_app.command("cancel")
+def cancel(
+    meeting_id: int = typer.Argument(..., help="The meeting's number."),
+    occurrence: str = typer.Option(
+        None, "--occurrence", help="Only this local start, e.g. 2027-01-07T10:00."
+    ),
+) -> None:
+    """Cancel a meeting, or one occurrence of a recurring one; its chats are told."""
+    local = _local(occurrence, "--occurrence") if occurrence else None
+    _with(lambda s, _: s.cancel_meeting(meeting_id, local))
+    what = f"occurrence {local:%Y-%m-%d %H:%M} of meeting" if local else "meeting"
+    out.print(f"{what} {meeting_id} cancelled; its pending reminders are removed")
+
+
+@meetings_app.command("ics")
+def ics(
+    group: str = typer.Argument(..., help="The group's slug or number."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write to a file."),
+) -> None:
+    """Print the group's meetings as an iCalendar file."""
+    text = _with(lambda s, _: s.calendar(group))
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@people_app.command("grant")
+def grant(
+    role: Role = typer.Argument(..., help="coordinator, partner, moderator, admin, ..."),
+    telegram: str = typer.Option(None, "--telegram", help="The person's Telegram user id."),
+    discord: str = typer.Option(None, "--discord", help="The person's Discord user id."),
+) -> None:
+    """Give a role to the person behind a Telegram or Discord account."""
+    if bool(telegram) == bool(discord):
+        fail("give one of --telegram ID or --discord ID", 2)
+    platform, external = (Platform.TELEGRAM, telegram) if telegram else (Platform.DISCORD, discord)
+
+    async def work(_: MeetingService, database: Database) -> str:
+        async with SqlUnitOfWork(database) as uow:
+            person = await uow.people.identify(
+                platform, external, display_name=f"{platform.value} {external}"
+            )
+            await uow.people.grant(person.id, role)
+            await uow.commit()
+            return person.display_name
+
+    name = _with(work)
+    out.print(f"{name} ({platform.value} {external}) is now {role.value}")

@@ -1,0 +1,25 @@
+"""A group's meetings as an iCalendar feed, to subscribe to from any calendar application."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from flows.meeting_service import MeetingService, NotFound
+
+router = APIRouter()
+
+
+@router.get("/groups/{group}/meetings.ics", tags=["meetings"])
+async def meetings_ics(group: str, request: Request) -> Response:
+    """The group's meetings (recurring ones with their rule and cancelled dates)."""
+    meetings: MeetingService = request.app.state.meetings
+    try:
+        text = await meetings.calendar(group)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return Response(
+        text,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{group}-meetings.ics"'},
+    )
