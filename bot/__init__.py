@@ -2,21 +2,39 @@
 
 from bot.commands import COMMANDS, ChatCommands
 from bot.console import ConsoleChat
+from bot.discord_app import (
+    DiscordStartError,
+    build_discord_client,
+    run_discord,
+    sync_discord_commands,
+)
 from bot.scheduler import PeriodicJob, run_scheduler
-from bot.senders import RoutingSender, TelegramSender, telegram_bot
+from bot.senders import (
+    DiscordSender,
+    RoutingSender,
+    TelegramSender,
+    discord_http_client,
+    telegram_bot,
+)
 from bot.telegram_app import TelegramConfig, TelegramStartError, build_telegram, run_telegram
 
 __all__ = [
     "COMMANDS",
     "ChatCommands",
     "ConsoleChat",
+    "DiscordSender",
+    "DiscordStartError",
     "PeriodicJob",
     "RoutingSender",
     "TelegramConfig",
     "TelegramSender",
     "TelegramStartError",
+    "build_discord_client",
     "build_telegram",
+    "discord_http_client",
+    "run_discord",
     "run_scheduler",
     "run_telegram",
+    "sync_discord_commands",
     "telegram_bot",
 ]

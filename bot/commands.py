@@ -128,6 +128,8 @@ class ChatCommands:
             return await self._begin(who, value, event_id)
         if kind == "lang" and value in LANGUAGES:
             return await self._language(who, value)
+        if kind == "rsvp":
+            return Outcome((await self.rsvp(who, value),))
         return Outcome((Outbound("That menu is out of date; send /help.", kind="notice"),))
 
     async def _meetings(

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import discord
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
+from bot.discord_render import render_all
 from bot.telegram_render import render
 from flows.messages import Outbound
 from flows.outbox import ChatRef, MessageSender, SendError
@@ -48,6 +50,41 @@ class TelegramSender:
             raise SendError(f"Telegram said: {exc}", permanent=True) from exc
         except TelegramError as exc:
             raise SendError(f"Telegram: {exc}") from exc
+
+
+class DiscordSender:
+    """Sends through a logged-in discord.py client: the running bot's, or one that only
+    logged in over HTTP for a worker."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def send(self, chat: ChatRef, message: Outbound) -> None:
+        try:
+            channel = self._client.get_channel(int(chat.chat_id))
+            if channel is None:
+                channel = await self._client.fetch_channel(int(chat.chat_id))
+            if not isinstance(channel, discord.abc.Messageable):
+                raise SendError(f"{chat.key} is not a channel one can write to", permanent=True)
+            for piece in render_all((message,)):
+                if piece.view is None:
+                    await channel.send(piece.content or "…")
+                else:
+                    await channel.send(piece.content or "…", view=piece.view)
+        except discord.RateLimited as exc:
+            raise SendError(str(exc), retry_after=exc.retry_after) from exc
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise SendError(f"Discord refused: {exc}", permanent=True) from exc
+        except discord.HTTPException as exc:
+            # Discord's own trouble (5xx) passes; a request it rejects would be rejected again.
+            raise SendError(f"Discord said: {exc}", permanent=exc.status < 500) from exc
+
+
+async def discord_http_client(token: str) -> discord.Client:
+    """A client logged in over HTTP only (no gateway), to send from a worker; close it after."""
+    client = discord.Client(intents=discord.Intents.none())
+    await client.login(token)
+    return client
 
 
 async def telegram_bot(token: str, api_url: str) -> Bot:

@@ -18,11 +18,15 @@ from dataclasses import dataclass
 import uvicorn
 
 from bot import (
+    DiscordSender,
     PeriodicJob,
     RoutingSender,
     TelegramConfig,
     TelegramSender,
+    build_discord_client,
     build_telegram,
+    discord_http_client,
+    run_discord,
     run_scheduler,
     run_telegram,
     telegram_bot,
@@ -133,6 +137,19 @@ def telegram_part(
     return Part("telegram", where, run)
 
 
+def discord_part(
+    settings: Settings, service: ConversationService, meetings: MeetingService
+) -> Part:
+    assert settings.discord_token is not None
+    token = settings.discord_token
+    client = build_discord_client(service, state_dir=settings.data_dir, meetings=meetings)
+
+    async def run(stop: asyncio.Event) -> None:
+        await run_discord(client, token, stop)
+
+    return Part("discord", "gateway (slash commands published when they change)", run)
+
+
 DISPATCH_EVERY_S = 2.0
 PLAN_EVERY_S = 300.0
 
@@ -144,6 +161,13 @@ def worker_part(settings: Settings, database: Database) -> Part:
     async def run(stop: asyncio.Event) -> None:
         senders: dict[Platform, MessageSender] = {}
         bot = None
+        discord_client = None
+        if settings.discord_token:
+            try:
+                discord_client = await discord_http_client(settings.discord_token)
+                senders[Platform.DISCORD] = DiscordSender(discord_client)
+            except Exception as exc:  # the worker still plans; sending waits for Discord
+                log.error("cannot send on Discord: %s", exc)
         if settings.telegram_token:
             try:
                 bot = await telegram_bot(settings.telegram_token, settings.telegram_api_url)
@@ -173,6 +197,8 @@ def worker_part(settings: Settings, database: Database) -> Part:
         finally:
             if bot is not None:
                 await bot.shutdown()
+            if discord_client is not None:
+                await discord_client.close()
 
     where = f"outbox every {DISPATCH_EVERY_S:g} s, reminders planned every {PLAN_EVERY_S:g} s"
     return Part("worker", where, run)

@@ -144,7 +144,14 @@ def occurrences(meeting: Meeting, after: datetime, before: datetime) -> list[Occ
 
 
 def next_occurrence(meeting: Meeting, now: datetime, horizon_days: int = 400) -> Occurrence | None:
-    upcoming = occurrences(meeting, now, now + timedelta(days=horizon_days))
+    """The next occurrence from `now`: a one-off meeting however far ahead, a recurring one
+    within `horizon_days`."""
+    if not meeting.rrule:
+        start = to_utc(meeting.start_local, meeting.timezone)
+        far = max(start + timedelta(days=1), now + timedelta(days=1))
+        upcoming = occurrences(meeting, now, far)
+    else:
+        upcoming = occurrences(meeting, now, now + timedelta(days=horizon_days))
     return upcoming[0] if upcoming else None
 
 

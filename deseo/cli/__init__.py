@@ -7,6 +7,7 @@ import sys
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import DiscordStartError, TelegramStartError
 from deseo.cli import db, doctor, flows, meetings, serve
 from deseo.cli.common import CommandError, err, version_callback
 from deseo.runtime import StartupError
@@ -36,6 +37,7 @@ app.command()(serve.up)
 app.command()(serve.web)
 app.command()(serve.bots)
 app.command()(serve.worker)
+app.command("discord-sync")(serve.discord_sync)
 app.command()(doctor.doctor)
 app.command()(flows.chat)
 app.command()(flows.report)
@@ -50,7 +52,7 @@ def main() -> None:
     """Entry point: run the command; a known failure is one line on stderr, never a traceback."""
     try:
         app()
-    except (CommandError, StartupError) as exc:
+    except (CommandError, StartupError, DiscordStartError, TelegramStartError) as exc:
         err.print(f"deseo: {exc}")
         sys.exit(getattr(exc, "code", 1))
     except (SettingsError, DatabaseURLError) as exc:

@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 
+from bot import DiscordStartError, sync_discord_commands
 from deseo.cli.common import (
     configure_logging,
     fail,
@@ -15,7 +16,7 @@ from deseo.cli.common import (
     store_revision,
 )
 from deseo.compose import catalog, conversation_service, load_bundled_content, meeting_service
-from deseo.runtime import Part, run_parts, telegram_part, web_part, worker_part
+from deseo.runtime import Part, discord_part, run_parts, telegram_part, web_part, worker_part
 from deseo.settings import Settings
 from flows.catalog import FlowCatalog
 from storage import Database, display_url, migrate
@@ -33,6 +34,10 @@ def _bot_parts(config: Settings, database: Database, *, required: bool) -> list[
     if config.telegram_token:
         parts.append(
             telegram_part(config, conversation_service(database), meeting_service(database))
+        )
+    if config.discord_token:
+        parts.append(
+            discord_part(config, conversation_service(database), meeting_service(database))
         )
     return parts
 
@@ -114,6 +119,35 @@ def bots(verbose: bool = Verbose) -> None:
     parts = _bot_parts(config, database, required=True)
     _announce(url, revision, parts, config)
     _run(database, parts)
+
+
+def discord_sync() -> None:
+    """Publish the Discord slash commands now (otherwise only when they change, at start)."""
+    config = settings()
+    if not config.discord_token:
+        fail("DESEO_DISCORD_TOKEN is not set", 2)
+    problem = config.discord_token_problem()
+    if problem:
+        fail(problem, 2)
+    url = config.database
+    require_current_schema(url)
+
+    async def run() -> int:
+        database = Database.from_url(url)
+        try:
+            return await sync_discord_commands(
+                config.discord_token or "",
+                conversation_service(database),
+                state_dir=config.data_dir,
+            )
+        finally:
+            await database.dispose()
+
+    try:
+        count = asyncio.run(run())
+    except DiscordStartError as exc:
+        fail(str(exc))
+    out.print(f"published {count} slash commands to Discord")
 
 
 def worker(verbose: bool = Verbose) -> None:

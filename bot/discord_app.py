@@ -1,0 +1,705 @@
+"""The Discord bot: slash commands, buttons and direct messages driving the conversation service.
+
+What it promises:
+- every interaction is an event with the id `discord:<interaction id>` and every direct message
+  one with `discord-message:<message id>`, so a delivery seen before is applied once;
+- it acknowledges an interaction at once and answers after, so a slow store never makes
+  Discord give up on a click;
+- buttons work after a restart: their custom ids carry everything (see `bot.discord_render`)
+  and `DynamicItem` classes registered at login route them;
+- answers in a server are seen only by the person (ephemeral); in a direct message they are
+  ordinary messages, and a pressed prompt is edited to show the answer, without its buttons;
+- when something fails the person is told so, and that their answers are kept.
+
+Slash commands are published to Discord deliberately: by `sync_discord_commands`, or at start
+when they differ from what was last published from this state directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Mapping, Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+
+from bot.commands import COMMAND_NAMES, COMMANDS, LANGUAGES, ChatCommand, ChatCommands
+from bot.discord_render import (
+    ANSWER_BOX,
+    ANSWER_FIELD,
+    MENU_BUTTON,
+    MENU_SELECT,
+    PROMPT_BUTTON,
+    PROMPT_SELECT,
+    STEP_TAG,
+    TICK,
+    TYPE_BUTTON,
+    UNTAGGED,
+    AnswerBox,
+    answered,
+    clip,
+    question_of,
+    render,
+    render_all,
+)
+from flows import engine
+from flows.definitions import FlowKind
+from flows.meeting_service import MeetingService
+from flows.messages import Outbound, Press, Reply
+from flows.outbox import ChatRef
+from flows.people import Platform
+from flows.phrases import say
+from flows.service import ConversationService, Sender
+
+log = logging.getLogger(__name__)
+
+COMMANDS_FILE = "discord-commands.sha256"
+SORRY = (
+    "Sorry, something went wrong on my side. Your answers so far are saved: "
+    "send /resume to carry on."
+)
+# Which flows the `name` option of a command offers; None offers all of them.
+FLOW_COMMANDS: dict[str, FlowKind | None] = {
+    "start": None,
+    "assess": "assessment",
+    "survey": "survey",
+}
+MAX_CHOICES = 25
+MAX_CHOICE_NAME = 100
+
+
+class DiscordStartError(RuntimeError):
+    """The Discord bot could not start or keep running; the message says why, in one line."""
+
+
+# --- who and where ---------------------------------------------------------------------------
+
+
+def sender_of(user: discord.abc.User, locale: discord.Locale | None = None) -> Sender:
+    """The sender of a Discord user's events; their client's language seeds a new person's."""
+    language = None
+    if locale is not None:
+        code = locale.value.split("-")[0]
+        language = code if code in LANGUAGES else None
+    return Sender(Platform.DISCORD, str(user.id), user.display_name, language)
+
+
+def event_id(interaction: discord.Interaction[Any], part: int = 0) -> str:
+    """The event id of an interaction, or of the `part`-th event one click stands for."""
+    return f"discord:{interaction.id}" if part == 0 else f"discord:{interaction.id}:{part}"
+
+
+def is_private(interaction: discord.Interaction[Any]) -> bool:
+    """Whether answers should be seen by the person alone: everywhere but a DM with the bot."""
+    return not isinstance(interaction.channel, discord.DMChannel)
+
+
+def typed_value(data: Mapping[str, Any]) -> str | None:
+    """The text typed in an `AnswerBox`, from a modal submission's payload."""
+    stack: list[Any] = list(data.get("components", []))
+    while stack:
+        component = stack.pop()
+        if not isinstance(component, Mapping):
+            continue
+        if component.get("custom_id") == ANSWER_FIELD and "value" in component:
+            return str(component["value"])
+        stack.extend(component.get("components", []))
+        if "component" in component:
+            stack.append(component["component"])
+    return None
+
+
+def _app(interaction: discord.Interaction[Any]) -> DeseoDiscord:
+    client = interaction.client
+    if not isinstance(client, DeseoDiscord):
+        raise TypeError(f"deseo's Discord items need a DeseoDiscord client, not {client!r}")
+    return client
+
+
+def _label(item: discord.ui.Item[Any]) -> str:
+    label = getattr(item, "label", None) or ""
+    return label.removeprefix(TICK)
+
+
+def _ticked(message: discord.Message | None) -> str:
+    """The options ticked on a multiple-choice prompt, as its buttons or select menus show them."""
+    if message is None:
+        return ""
+    labels: list[str] = []
+    for row in message.components:
+        for child in row.children if isinstance(row, discord.ActionRow) else ():
+            if isinstance(child, discord.Button) and PROMPT_BUTTON.fullmatch(child.custom_id or ""):
+                if child.style is discord.ButtonStyle.success:
+                    labels.append((child.label or "").removeprefix(TICK))
+            elif isinstance(child, discord.SelectMenu) and PROMPT_SELECT.fullmatch(child.custom_id):
+                labels.extend(option.label for option in child.options if option.default)
+    return ", ".join(labels)
+
+
+# --- the items that route clicks -------------------------------------------------------------
+
+
+class PromptButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PROMPT_BUTTON):
+    """An option, toggle, Done or command button of a prompt: presses `Press(tag, action)`."""
+
+    def __init__(self, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)
+        match = PROMPT_BUTTON.fullmatch(button.custom_id or "")
+        assert match is not None  # DynamicItem checked the template
+        self.tag, self.action = match["tag"], match["action"]
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
+    ) -> PromptButton:
+        if not isinstance(item, discord.ui.Button):
+            raise TypeError(f"{match.string} is not a button")
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        answer = _ticked(interaction.message) if self.action == "done" else _label(self.item)
+        await _app(interaction).press(interaction, self.tag, [self.action], answer=answer)
+
+
+class PromptSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PROMPT_SELECT):
+    """A select menu of a prompt with too many options for buttons."""
+
+    def __init__(self, select: discord.ui.Select[Any]) -> None:
+        super().__init__(select)
+        match = PROMPT_SELECT.fullmatch(select.custom_id)
+        assert match is not None
+        self.tag = match["tag"]
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
+    ) -> PromptSelect:
+        if not isinstance(item, discord.ui.Select):
+            raise TypeError(f"{match.string} is not a select menu")
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        select = self.item
+        labels = {option.value: option.label for option in select.options}
+        if select.min_values == 0:
+            # A multiple choice: the options whose state changed are toggled, one event each.
+            before = {option.value for option in select.options if option.default}
+            changed = sorted(before ^ set(select.values), key=int)
+            actions = [f"t{value}" for value in changed]
+            await _app(interaction).press(interaction, self.tag, actions, answer="")
+        else:
+            value = select.values[0]
+            await _app(interaction).press(interaction, self.tag, [value], answer=labels[value])
+
+
+class MenuButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MENU_BUTTON):
+    """An option of a command's menu (which flow, which language)."""
+
+    def __init__(self, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)
+        match = MENU_BUTTON.fullmatch(button.custom_id or "")
+        assert match is not None
+        self.option = match["option"]
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
+    ) -> MenuButton:
+        if not isinstance(item, discord.ui.Button):
+            raise TypeError(f"{match.string} is not a button")
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _app(interaction).choose(interaction, self.option, answer=_label(self.item))
+
+
+class MenuSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=MENU_SELECT):
+    """A command's menu with too many options for buttons."""
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
+    ) -> MenuSelect:
+        if not isinstance(item, discord.ui.Select):
+            raise TypeError(f"{match.string} is not a select menu")
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        value = self.item.values[0]
+        labels = {option.value: option.label for option in self.item.options}
+        await _app(interaction).choose(interaction, value, answer=labels.get(value, value))
+
+
+class TypeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TYPE_BUTTON):
+    """ "Type my answer": opens an `AnswerBox` for the prompt it sits on."""
+
+    def __init__(self, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)
+        match = TYPE_BUTTON.fullmatch(button.custom_id or "")
+        assert match is not None
+        self.tag = match["tag"]
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
+    ) -> TypeButton:
+        if not isinstance(item, discord.ui.Button):
+            raise TypeError(f"{match.string} is not a button")
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _app(interaction).open_answer_box(interaction, self.tag)
+
+
+DYNAMIC_ITEMS = (PromptButton, PromptSelect, MenuButton, MenuSelect, TypeButton)
+
+
+# --- slash commands --------------------------------------------------------------------------
+
+
+def _flow_choices(
+    service: ConversationService, kind: FlowKind | None, typed: str
+) -> list[app_commands.Choice[str]]:
+    typed = typed.strip().lower()
+    choices = []
+    for flow in service.catalog:
+        if kind is not None and flow.kind != kind:
+            continue
+        title = engine.local_title(flow)
+        if typed and typed not in flow.id.lower() and typed not in title.lower():
+            continue
+        choices.append(app_commands.Choice(name=clip(title, MAX_CHOICE_NAME), value=flow.id))
+    return choices[:MAX_CHOICES]
+
+
+def slash_command(spec: ChatCommand) -> app_commands.Command[Any, ..., None]:
+    """The slash command for one of `bot.commands.COMMANDS`."""
+    command_name = spec.name
+    description = clip(spec.description, 100)
+    if command_name in FLOW_COMMANDS:
+        kind = FLOW_COMMANDS[command_name]
+
+        async def complete(
+            interaction: discord.Interaction[Any], current: str
+        ) -> list[app_commands.Choice[str]]:
+            return _flow_choices(_app(interaction).service, kind, current)
+
+        @app_commands.describe(name="Which one; leave it out to choose from a list")
+        @app_commands.autocomplete(name=complete)
+        async def with_flow(interaction: discord.Interaction[Any], name: str | None = None) -> None:
+            await _app(interaction).run_command(interaction, command_name, name or "")
+
+        return app_commands.Command(name=command_name, description=description, callback=with_flow)
+
+    if command_name == "language":
+
+        @app_commands.describe(language="The language I should use")
+        @app_commands.choices(
+            language=[
+                app_commands.Choice(name=label, value=code) for code, label in LANGUAGES.items()
+            ]
+        )
+        async def with_language(
+            interaction: discord.Interaction[Any], language: str | None = None
+        ) -> None:
+            await _app(interaction).run_command(interaction, command_name, language or "")
+
+        return app_commands.Command(
+            name=command_name, description=description, callback=with_language
+        )
+
+    async def plain(interaction: discord.Interaction[Any]) -> None:
+        await _app(interaction).run_command(interaction, command_name, "")
+
+    return app_commands.Command(name=command_name, description=description, callback=plain)
+
+
+def command_digest(tree: app_commands.CommandTree[Any]) -> str:
+    """A fingerprint of the commands as they would be published, to know when they changed."""
+    payload = sorted((c.to_dict(tree) for c in tree.get_commands()), key=lambda c: c["name"])
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+# --- the client ------------------------------------------------------------------------------
+
+
+class DeseoDiscord(discord.Client):
+    """The deseo bot on Discord, over one conversation service."""
+
+    def __init__(
+        self,
+        service: ConversationService,
+        *,
+        state_dir: Path | None,
+        sync_on_start: bool = True,
+        meetings: MeetingService | None = None,
+    ) -> None:
+        intents = discord.Intents.default()
+        # Direct messages carry their text without the privileged Message Content intent,
+        # and the bot reads no other messages, so it does not ask for that intent.
+        intents.dm_messages = True
+        # Flow text and typed answers are echoed back: they must never ping anybody.
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+        self.service = service
+        self.chat = ChatCommands(service, meetings)
+        self.tree: app_commands.CommandTree[DeseoDiscord] = app_commands.CommandTree(
+            self, allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True)
+        )
+        for spec in COMMANDS:
+            self.tree.add_command(slash_command(spec))
+        self.commands_file = state_dir / COMMANDS_FILE if state_dir is not None else None
+        self._sync_on_start = sync_on_start
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        if self._sync_on_start:
+            try:
+                await self.sync_if_changed()
+            except (discord.HTTPException, app_commands.AppCommandError, OSError):
+                # The bot works without fresh commands; the old ones or a later sync will do.
+                log.warning("could not publish the Discord slash commands", exc_info=True)
+
+    # --- publishing commands ------------------------------------------------------------------
+
+    def _published_record(self) -> str:
+        return f"{self.application_id} {command_digest(self.tree)}"
+
+    def commands_changed(self) -> bool:
+        """Whether the commands differ from those last published from this state directory."""
+        if self.commands_file is None:
+            return True
+        try:
+            return self.commands_file.read_text().strip() != self._published_record()
+        except FileNotFoundError:
+            return True
+
+    async def sync_commands(self) -> int:
+        """Publish the slash commands now (the client must be logged in); the number published."""
+        synced = await self.tree.sync()
+        if self.commands_file is not None:
+            self.commands_file.parent.mkdir(parents=True, exist_ok=True)
+            self.commands_file.write_text(self._published_record() + "\n")
+        log.info("published %d Discord slash commands", len(synced))
+        return len(synced)
+
+    async def sync_if_changed(self) -> bool:
+        """Publish the commands when they changed since last time; whether it did."""
+        if not self.commands_changed():
+            return False
+        await self.sync_commands()
+        return True
+
+    # --- direct messages ----------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A direct message is an answer, or a command when it starts with one of ours."""
+        if message.author.bot or not isinstance(message.channel, discord.DMChannel):
+            return
+        text = message.content.strip()
+        if not text:
+            return
+        who = sender_of(message.author)
+        event = f"discord-message:{message.id}"
+        try:
+            name, _, argument = text[1:].partition(" ")
+            if text.startswith("/") and name.lower() in COMMAND_NAMES:
+                outcome = await self.chat.run(
+                    who,
+                    name.lower(),
+                    argument,
+                    event_id=event,
+                    chat=ChatRef(Platform.DISCORD, str(message.channel.id)),
+                    private=True,
+                )
+            else:
+                outcome = await self.service.handle(who, Reply(text), event_id=event)
+            if outcome.duplicate:
+                return
+            for piece in render_all(outcome.messages):
+                if piece.view is None:
+                    await message.channel.send(piece.content or "…")
+                else:
+                    await message.channel.send(piece.content or "…", view=piece.view)
+        except Exception:
+            log.exception("a Discord direct message from %s failed", message.author.id)
+            with suppress(discord.HTTPException):
+                await message.channel.send(SORRY)
+
+    # --- interactions -------------------------------------------------------------------------
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        # Typed answers are handled here by id rather than by a kept Modal, so that a box
+        # submitted while the bot restarted is still understood.
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: Mapping[str, Any] = interaction.data or {}
+        match = ANSWER_BOX.fullmatch(str(data.get("custom_id", "")))
+        if match is None:
+            return
+        text = typed_value(data)
+        if text is None:
+            log.warning("an answer box came back without its text: %s", data)
+            return
+        await self._guarded(interaction, self._typed(interaction, match["tag"], text))
+
+    async def run_command(
+        self, interaction: discord.Interaction[Any], name: str, argument: str
+    ) -> None:
+        """Carry out a slash command for the person who used it."""
+        await self._guarded(interaction, self._run(interaction, name, argument))
+
+    async def press(
+        self,
+        interaction: discord.Interaction[Any],
+        tag: str,
+        actions: Sequence[str],
+        *,
+        answer: str,
+    ) -> None:
+        """Apply a button of a prompt; several actions are applied in turn (a select's toggles)."""
+        await self._guarded(interaction, self._press(interaction, tag, actions, answer))
+
+    async def choose(
+        self, interaction: discord.Interaction[Any], option_id: str, *, answer: str
+    ) -> None:
+        """Apply an option of a menu."""
+        await self._guarded(interaction, self._choose(interaction, option_id, answer))
+
+    async def open_answer_box(self, interaction: discord.Interaction[Any], tag: str) -> None:
+        """Show the box to type an answer to the prompt in; no store access, to answer in time."""
+        await self._guarded(interaction, self._open_box(interaction, tag))
+
+    async def _open_box(self, interaction: discord.Interaction[Any], tag: str) -> None:
+        content = interaction.message.content if interaction.message is not None else ""
+        await interaction.response.send_modal(AnswerBox(tag, question_of(content)))
+
+    async def _run(self, interaction: discord.Interaction[Any], name: str, argument: str) -> None:
+        private = is_private(interaction)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        who = sender_of(interaction.user, interaction.locale)
+        channel = interaction.channel
+        outcome = await self.chat.run(
+            who,
+            name,
+            argument,
+            event_id=event_id(interaction),
+            chat=ChatRef(Platform.DISCORD, str(interaction.channel_id)),
+            private=interaction.guild is None,
+            title=getattr(channel, "name", None),
+        )
+        if outcome.duplicate:
+            return
+        await self._follow(interaction, outcome.messages, private=private)
+
+    async def _press(
+        self,
+        interaction: discord.Interaction[Any],
+        tag: str,
+        actions: Sequence[str],
+        answer: str,
+    ) -> None:
+        await interaction.response.defer()
+        if not actions:
+            return
+        who = sender_of(interaction.user, interaction.locale)
+        messages: tuple[Outbound, ...] = ()
+        for part, action in enumerate(actions):
+            outcome = await self.service.handle(
+                who, Press(tag, action), event_id=event_id(interaction, part)
+            )
+            if outcome.duplicate:
+                return
+            messages = outcome.messages
+        await self._conclude(interaction, messages, answer=answer, tag=tag)
+
+    async def _choose(
+        self, interaction: discord.Interaction[Any], option_id: str, answer: str
+    ) -> None:
+        if option_id.startswith("rsvp:"):
+            # An invitation is shared by everyone in the channel: answer privately, leave it be.
+            who = sender_of(interaction.user, interaction.locale)
+            outcome = await self.chat.choose(who, option_id, event_id=event_id(interaction))
+            if not outcome.duplicate and outcome.messages:
+                await interaction.response.send_message(outcome.messages[0].text, ephemeral=True)
+            return
+        await interaction.response.defer()
+        who = sender_of(interaction.user, interaction.locale)
+        outcome = await self.chat.choose(who, option_id, event_id=event_id(interaction))
+        if outcome.duplicate:
+            return
+        await self._conclude(interaction, outcome.messages, answer=answer)
+
+    async def _typed(self, interaction: discord.Interaction[Any], tag: str, text: str) -> None:
+        private = is_private(interaction)
+        if interaction.message is not None:
+            await interaction.response.defer()
+        else:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        who = sender_of(interaction.user, interaction.locale)
+        stale = await self._stale(who, tag)
+        if stale is not None:
+            await self._conclude(interaction, (stale,), answer=text)
+            return
+        outcome = await self.service.handle(who, Reply(text), event_id=event_id(interaction))
+        if outcome.duplicate:
+            return
+        await self._conclude(interaction, outcome.messages, answer=text)
+
+    async def _stale(self, who: Sender, tag: str) -> Outbound | None:
+        """A notice when a typed answer belongs to a question no longer asked, else None.
+
+        Buttons are checked by the engine (`Press`); a typed `Reply` answers whatever is asked
+        now, so an old "Type my answer" box is checked here against the same tag.
+        """
+        if tag == UNTAGGED:
+            return None
+        current = await self.service.current(who)
+        if current is None:
+            return None
+        state = current.state
+        if tag.startswith(STEP_TAG):
+            asked = (
+                state.status != "completed"
+                and state.awaiting == "answer"
+                and state.step_id == tag.removeprefix(STEP_TAG)
+            )
+        else:
+            asked = engine.prompt_tag(state) == tag
+        return None if asked else Outbound(say(state.language, "stale"), kind="notice")
+
+    async def _conclude(
+        self,
+        interaction: discord.Interaction[Any],
+        messages: Sequence[Outbound],
+        *,
+        answer: str,
+        tag: str | None = None,
+    ) -> None:
+        """After a click: update the message clicked on, then send what the service said."""
+        private = is_private(interaction)
+        if (
+            tag is not None
+            and len(messages) == 1
+            and messages[0].tag == tag
+            and messages[0].multiple
+        ):
+            # A toggle: the same prompt with other ticks replaces the one clicked on.
+            piece = render(messages[0])[-1]
+            await interaction.edit_original_response(content=piece.content, view=piece.view)
+            return
+        if interaction.message is not None:
+            if messages and all(message.kind == "notice" for message in messages):
+                # Refused (a stale button): its buttons will never work again.
+                await interaction.edit_original_response(view=None)
+            else:
+                content = answered(interaction.message.content, answer)
+                await interaction.edit_original_response(content=content, view=None)
+        await self._follow(interaction, messages, private=private)
+
+    async def _follow(
+        self,
+        interaction: discord.Interaction[Any],
+        messages: Sequence[Outbound],
+        *,
+        private: bool,
+    ) -> None:
+        pieces = render_all(messages)
+        if (
+            not pieces
+            and interaction.response.type
+            is discord.InteractionResponseType.deferred_channel_message
+        ):
+            # Nothing to say: do not leave "thinking…" on screen.
+            await interaction.delete_original_response()
+            return
+        for piece in pieces:
+            extra: dict[str, Any] = {} if piece.view is None else {"view": piece.view}
+            await interaction.followup.send(
+                piece.content or "…", ephemeral=private or piece.notice, **extra
+            )
+
+    async def _guarded(
+        self, interaction: discord.Interaction[Any], work: Awaitable[object]
+    ) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception(
+                "Discord interaction %s of %s failed", interaction.id, interaction.user.id
+            )
+            await self._sorry(interaction)
+
+    async def _sorry(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(SORRY, ephemeral=True)
+            else:
+                await interaction.response.send_message(SORRY, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell Discord user %s that it failed", interaction.user.id)
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def build_discord_client(
+    service: ConversationService, *, state_dir: Path, meetings: MeetingService | None = None
+) -> DeseoDiscord:
+    """The bot, ready for `run_discord`; it remembers its published commands in `state_dir`."""
+    return DeseoDiscord(service, state_dir=state_dir, meetings=meetings)
+
+
+async def _login(client: DeseoDiscord, token: str) -> None:
+    try:
+        await client.login(token)
+    except discord.LoginFailure as exc:
+        raise DiscordStartError("Discord refused the bot token; check DESEO_DISCORD_TOKEN") from exc
+    except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+        raise DiscordStartError(f"could not log in to Discord: {exc}") from exc
+
+
+async def run_discord(client: DeseoDiscord, token: str, stop: asyncio.Event) -> None:
+    """Log in, run until `stop` is set, then close cleanly.
+
+    Raises `DiscordStartError` (one line, for the person running deseo) when the token is
+    refused, a privileged intent is not enabled for the bot, or the connection fails for good.
+    """
+    async with client:
+        await _login(client, token)
+        connection = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+        stopping = asyncio.create_task(stop.wait(), name="discord-stop")
+        try:
+            await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            await client.close()
+            connection.cancel()
+            (ended,) = await asyncio.gather(connection, return_exceptions=True)
+    if isinstance(ended, discord.PrivilegedIntentsRequired):
+        raise DiscordStartError(
+            "Discord refused a privileged intent: check the bot's Privileged Gateway Intents "
+            "in the Developer Portal"
+        ) from ended
+    if isinstance(ended, Exception):
+        raise DiscordStartError(f"the Discord connection failed: {ended}") from ended
+
+
+async def sync_discord_commands(
+    token: str, service: ConversationService, *, state_dir: Path | None = None
+) -> int:
+    """Publish the slash commands with `token` now; the number published.
+
+    With `state_dir`, also records them there, so that the next start does not publish again.
+    """
+    client = DeseoDiscord(service, state_dir=state_dir, sync_on_start=False)
+    async with client:
+        await _login(client, token)
+        return await client.sync_commands()
