@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flows import SystemClock
 from flows.catalog import FlowCatalog
+from flows.directory import Directory, load_directory
 from flows.meeting_service import MeetingService
+from flows.orientation import Orientation
 from flows.service import ConversationService
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 
@@ -18,10 +21,20 @@ def catalog() -> FlowCatalog:
     return FlowCatalog.from_directory()
 
 
+@functools.cache
+def directory() -> Directory:
+    """The bundled support-service directory, loaded and checked once per process."""
+    return load_directory()
+
+
 def conversation_service(
     database: Database, flows: FlowCatalog | None = None
 ) -> ConversationService:
-    return ConversationService(unit_of_work_factory(database), flows or catalog(), SystemClock())
+    clock = SystemClock()
+    finishers = {"orientation": Orientation(directory(), clock)}
+    return ConversationService(
+        unit_of_work_factory(database), flows or catalog(), clock, finishers=finishers
+    )
 
 
 def meeting_service(database: Database) -> MeetingService:

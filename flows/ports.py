@@ -6,7 +6,7 @@ The core never opens a database or reads the system clock itself: it is handed a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -183,6 +183,24 @@ class MeetingRepository(Protocol):
     async def rsvp_counts(self, meeting_id: int, occurrence: str) -> dict[str, int]: ...
 
 
+class NeedsRepository(Protocol):
+    """Needs that no service met, by place: what a territory is missing."""
+
+    async def record(
+        self,
+        person_id: int | None,
+        place: str | None,
+        place_text: str | None,
+        needs: Sequence[str],
+        stage: str | None,
+        at: datetime,
+    ) -> None: ...
+
+    async def summary(self) -> list[tuple[str | None, str, int]]:
+        """(place, need, how many times), most asked first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories: all of it is saved by `commit`, or none of it.
 
@@ -195,6 +213,7 @@ class UnitOfWork(Protocol):
     groups: GroupRepository
     meetings: MeetingRepository
     outbox: OutboxRepository
+    needs: NeedsRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from flows import engine
 from flows.catalog import FlowCatalog, UnknownFlow
@@ -53,6 +54,15 @@ class Outcome:
     duplicate: bool = False
 
 
+class Finisher(Protocol):
+    """Work to do, in the same transaction, when a conversation of some kind of flow completes
+    (orientation: match the answers against the directory). Returns messages to add."""
+
+    async def __call__(
+        self, uow: UnitOfWork, person_id: int, flow: Flow, state: State
+    ) -> list[Outbound]: ...
+
+
 class ConcurrentUpdate(RuntimeError):
     """The conversation kept changing under us; the event was not applied."""
 
@@ -75,8 +85,15 @@ def changed_answers(before: State | None, after: State) -> dict[str, Answer | No
 class ConversationService:
     """Runs flows for people on any platform, keeping every step in the store."""
 
-    def __init__(self, units: UnitOfWorkFactory, catalog: FlowCatalog, clock: Clock) -> None:
+    def __init__(
+        self,
+        units: UnitOfWorkFactory,
+        catalog: FlowCatalog,
+        clock: Clock,
+        finishers: Mapping[str, Finisher] | None = None,
+    ) -> None:
         self._units = units
+        self._finishers = dict(finishers or {})
         self.catalog = catalog
         self._clock = clock
         self._locks: dict[Key, asyncio.Lock] = {}
@@ -195,6 +212,13 @@ class ConversationService:
                         complete = state.status == "completed"
                         built = build_report(flow, state.answers, state.language, complete=complete)
                         report = built.to_json()
+                    finisher = self._finishers.get(flow.kind)
+                    just_completed = (
+                        state.status == "completed" and current.state.status != "completed"
+                    )
+                    if finisher is not None and just_completed:
+                        extra = await finisher(uow, current.person_id, flow, state)
+                        messages = [*messages, *extra]
                     saved = await self._saved(uow, current, state, report)
                     if saved is None:
                         # Another process moved this conversation on: forget what we knew and

@@ -15,6 +15,7 @@ from storage.repositories.meetings import (
     SqlMeetingRepository,
     SqlOutboxRepository,
 )
+from storage.repositories.needs import SqlNeedsRepository
 from storage.repositories.people import SqlPeopleRepository
 
 
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     groups: SqlGroupRepository
     meetings: SqlMeetingRepository
     outbox: SqlOutboxRepository
+    needs: SqlNeedsRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.groups = SqlGroupRepository(self._session, dialect)
         self.meetings = SqlMeetingRepository(self._session, dialect)
         self.outbox = SqlOutboxRepository(self._session, dialect)
+        self.needs = SqlNeedsRepository(self._session)
         return self
 
     async def __aexit__(

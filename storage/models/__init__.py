@@ -14,7 +14,12 @@ from storage.models.meetings import (
     OutboxRow,
     Rsvp,
 )
-from storage.models.organisations import Organisation, OrganisationMember, Territory
+from storage.models.organisations import (
+    Organisation,
+    OrganisationMember,
+    Territory,
+    UnmetNeed,
+)
 from storage.models.people import Identity, Person, PersonRole
 
 __all__ = [
@@ -34,4 +39,5 @@ __all__ = [
     "PersonRole",
     "Rsvp",
     "Territory",
+    "UnmetNeed",
 ]

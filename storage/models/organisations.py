@@ -71,3 +71,21 @@ class OrganisationMember(Base):
     )
     position: Mapped[str | None] = mapped_column(String(120))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UnmetNeed(Base):
+    """A need an entrepreneur asked about that no service in their area met: what a territory
+    is missing, for coordinators."""
+
+    __tablename__ = "unmet_needs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    # The directory's place, when the person's answer was recognised; their words either way.
+    place: Mapped[str | None] = mapped_column(String(80), index=True)
+    place_text: Mapped[str | None] = mapped_column(String(200))
+    need: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
