@@ -21,6 +21,7 @@ from storage.models.organisations import (
     UnmetNeed,
 )
 from storage.models.people import Identity, Person, PersonRole
+from storage.models.referrals import ProviderMember, ReferralEventRecord, ReferralRecord
 
 __all__ = [
     "AnswerRecord",
@@ -37,6 +38,9 @@ __all__ = [
     "OutboxRow",
     "Person",
     "PersonRole",
+    "ProviderMember",
+    "ReferralEventRecord",
+    "ReferralRecord",
     "Rsvp",
     "Territory",
     "UnmetNeed",
