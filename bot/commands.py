@@ -15,13 +15,14 @@ from flows.catalog import UnknownFlow
 from flows.definitions import FlowKind
 from flows.meeting_service import MeetingService, NotFound
 from flows.meetings import MeetingError, agenda_message
-from flows.messages import Command, Option, Outbound
+from flows.messages import MENU_TAG, Command, Option, Outbound
 from flows.outbox import ChatRef
 from flows.people import Role
+from flows.referral_service import ReferralService
+from flows.referrals import STATUS_WORDS, ReferralError
 from flows.service import ConversationService, Outcome, Sender
 
 LANGUAGES = {"en": "English", "fr": "Français", "it": "Italiano", "es": "Español"}
-MENU_TAG = "menu"
 # Telegram deep links allow only these characters, up to 64 of them.
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -38,6 +39,7 @@ COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand("survey", "Answer an open survey"),
     ChatCommand("orient", "Find support services for your enterprise"),
     ChatCommand("meetings", "Your group's coming meetings"),
+    ChatCommand("referrals", "Your requests to services, and those to answer"),
     ChatCommand("follow", "Receive a group's agendas and reminders here"),
     ChatCommand("unfollow", "Stop receiving a group's agendas and reminders here"),
     ChatCommand("resume", "Go back to where you stopped"),
@@ -54,6 +56,7 @@ HELP = (
     "strengths and gaps\n"
     "/survey: answer an open survey\n"
     "/orient: find support services that fit your enterprise\n"
+    "/referrals: your requests to services (and, for providers, those to answer)\n"
     "/meetings: your group's coming meetings; /follow GROUP to receive its agendas and "
     "reminders in this chat\n"
     "/resume to pick up where you stopped, /back for the previous question, /cancel to stop "
@@ -73,10 +76,14 @@ class ChatCommands:
     """What each command does, the same on every platform."""
 
     def __init__(
-        self, service: ConversationService, meetings: MeetingService | None = None
+        self,
+        service: ConversationService,
+        meetings: MeetingService | None = None,
+        referrals: ReferralService | None = None,
     ) -> None:
         self.service = service
         self.meetings = meetings
+        self.referrals = referrals
 
     def _flows(self, kind: FlowKind) -> list[Option]:
         return [
@@ -98,6 +105,11 @@ class ChatCommands:
     ) -> Outcome:
         """Carry out `/name argument` for `who`, said in `chat` (private or shared)."""
         argument = argument.strip()
+        if name == "referrals":
+            if self.referrals is None:
+                return Outcome((Outbound("Referrals are not available here."),))
+            to_answer, own = await self.referrals.visible_to(who)
+            return Outcome(tuple(self.referrals.listing(to_answer, own)))
         if name in ("meetings", "follow", "unfollow"):
             return await self._meetings(who, name, argument, chat, private, title)
         if name == "start":
@@ -130,6 +142,8 @@ class ChatCommands:
             return await self._language(who, value)
         if kind == "rsvp":
             return Outcome((await self.rsvp(who, value),))
+        if kind in ("refer", "ref"):
+            return Outcome(await self._referral(who, kind, value))
         return Outcome((Outbound("That menu is out of date; send /help.", kind="notice"),))
 
     async def _meetings(
@@ -186,6 +200,23 @@ class ChatCommands:
             else f"This chat already follows {group.name}."
         )
         return Outcome((Outbound(text),))
+
+    async def _referral(self, who: Sender, kind: str, value: str) -> tuple[Outbound, ...]:
+        if self.referrals is None:
+            return (Outbound("Referrals are not available here.", kind="notice"),)
+        try:
+            if kind == "refer":
+                return (await self.referrals.request(who, value),)
+            number, _, move = value.partition(":")
+            if not number.isdecimal():
+                raise ReferralError("that button is out of date")
+            if move == "close":
+                return (self.referrals.outcomes_menu(int(number)),)
+            status, _, outcome = move.partition(":")
+            moved = await self.referrals.move(who, int(number), status, outcome or None)
+        except ReferralError as exc:
+            return (Outbound(str(exc), kind="error"),)
+        return (Outbound(f"Request #{moved.id} is now {STATUS_WORDS[moved.status]}."),)
 
     async def rsvp(self, who: Sender, data: str) -> Outbound:
         """Record an answer to an invitation (`<meeting>:<occurrence>:<answer>`)."""

@@ -56,6 +56,7 @@ from flows.messages import Outbound, Press, Reply
 from flows.outbox import ChatRef
 from flows.people import Platform
 from flows.phrases import say
+from flows.referral_service import ReferralService
 from flows.service import ConversationService, Sender
 
 log = logging.getLogger(__name__)
@@ -341,6 +342,7 @@ class DeseoDiscord(discord.Client):
         state_dir: Path | None,
         sync_on_start: bool = True,
         meetings: MeetingService | None = None,
+        referrals: ReferralService | None = None,
     ) -> None:
         intents = discord.Intents.default()
         # Direct messages carry their text without the privileged Message Content intent,
@@ -349,7 +351,7 @@ class DeseoDiscord(discord.Client):
         # Flow text and typed answers are echoed back: they must never ping anybody.
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.service = service
-        self.chat = ChatCommands(service, meetings)
+        self.chat = ChatCommands(service, meetings, referrals)
         self.tree: app_commands.CommandTree[DeseoDiscord] = app_commands.CommandTree(
             self, allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True)
         )
@@ -651,10 +653,14 @@ class DeseoDiscord(discord.Client):
 
 
 def build_discord_client(
-    service: ConversationService, *, state_dir: Path, meetings: MeetingService | None = None
+    service: ConversationService,
+    *,
+    state_dir: Path,
+    meetings: MeetingService | None = None,
+    referrals: ReferralService | None = None,
 ) -> DeseoDiscord:
     """The bot, ready for `run_discord`; it remembers its published commands in `state_dir`."""
-    return DeseoDiscord(service, state_dir=state_dir, meetings=meetings)
+    return DeseoDiscord(service, state_dir=state_dir, meetings=meetings, referrals=referrals)
 
 
 async def _login(client: DeseoDiscord, token: str) -> None:

@@ -61,9 +61,14 @@ class DiscordSender:
 
     async def send(self, chat: ChatRef, message: Outbound) -> None:
         try:
-            channel = self._client.get_channel(int(chat.chat_id))
-            if channel is None:
-                channel = await self._client.fetch_channel(int(chat.chat_id))
+            if chat.chat_id.startswith("user:"):
+                # A person, not a channel: write to them directly.
+                user = await self._client.fetch_user(int(chat.chat_id.removeprefix("user:")))
+                channel: object = await user.create_dm()
+            else:
+                channel = self._client.get_channel(int(chat.chat_id))
+                if channel is None:
+                    channel = await self._client.fetch_channel(int(chat.chat_id))
             if not isinstance(channel, discord.abc.Messageable):
                 raise SendError(f"{chat.key} is not a channel one can write to", permanent=True)
             for piece in render_all((message,)):

@@ -35,6 +35,7 @@ from flows.meeting_service import MeetingService
 from flows.messages import Outbound, Press, Reply
 from flows.outbox import ChatRef
 from flows.people import Platform
+from flows.referral_service import ReferralService
 from flows.service import ConversationService, Outcome, Sender
 
 log = logging.getLogger(__name__)
@@ -85,10 +86,13 @@ class TelegramAdapter:
     """Turns updates into service calls and outcomes into Telegram messages."""
 
     def __init__(
-        self, service: ConversationService, meetings: MeetingService | None = None
+        self,
+        service: ConversationService,
+        meetings: MeetingService | None = None,
+        referrals: ReferralService | None = None,
     ) -> None:
         self.service = service
-        self.commands = ChatCommands(service, meetings)
+        self.commands = ChatCommands(service, meetings, referrals)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -287,6 +291,7 @@ def build_telegram(
     config: TelegramConfig,
     *,
     meetings: MeetingService | None = None,
+    referrals: ReferralService | None = None,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -299,7 +304,7 @@ def build_telegram(
         # Telegram's limits: about 30 messages a second, 20 a minute in a group.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
-    adapter = TelegramAdapter(service, meetings)
+    adapter = TelegramAdapter(service, meetings, referrals)
     app.bot_data["adapter"] = adapter
     names = [command.name for command in COMMANDS]
     app.add_handler(CommandHandler(names, adapter.on_command))

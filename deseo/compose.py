@@ -10,6 +10,7 @@ from flows.catalog import FlowCatalog
 from flows.directory import Directory, load_directory
 from flows.meeting_service import MeetingService
 from flows.orientation import Orientation
+from flows.referral_service import ReferralService
 from flows.service import ConversationService
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 
@@ -35,6 +36,10 @@ def conversation_service(
     return ConversationService(
         unit_of_work_factory(database), flows or catalog(), clock, finishers=finishers
     )
+
+
+def referral_service(database: Database) -> ReferralService:
+    return ReferralService(unit_of_work_factory(database), SystemClock(), directory())
 
 
 def meeting_service(database: Database) -> MeetingService:

@@ -35,6 +35,7 @@ from deseo.settings import Settings
 from flows import Platform, SystemClock
 from flows.meeting_service import MeetingService
 from flows.outbox import Dispatcher, MessageSender
+from flows.referral_service import ReferralService
 from flows.service import ConversationService
 from forum import ForumConfig, create_app
 from storage import Database, unit_of_work_factory
@@ -112,7 +113,10 @@ def web_part(settings: Settings, database: Database) -> Part:
 
 
 def telegram_part(
-    settings: Settings, service: ConversationService, meetings: MeetingService
+    settings: Settings,
+    service: ConversationService,
+    meetings: MeetingService,
+    referrals: ReferralService,
 ) -> Part:
     assert settings.telegram_token is not None
     config = TelegramConfig(
@@ -123,7 +127,7 @@ def telegram_part(
         webhook_port=settings.telegram_webhook_port,
         webhook_secret=settings.webhook_secret() if settings.telegram_webhook_url else None,
     )
-    app = build_telegram(service, config, meetings=meetings)
+    app = build_telegram(service, config, meetings=meetings, referrals=referrals)
 
     async def run(stop: asyncio.Event) -> None:
         await run_telegram(app, config, stop)
@@ -138,11 +142,16 @@ def telegram_part(
 
 
 def discord_part(
-    settings: Settings, service: ConversationService, meetings: MeetingService
+    settings: Settings,
+    service: ConversationService,
+    meetings: MeetingService,
+    referrals: ReferralService,
 ) -> Part:
     assert settings.discord_token is not None
     token = settings.discord_token
-    client = build_discord_client(service, state_dir=settings.data_dir, meetings=meetings)
+    client = build_discord_client(
+        service, state_dir=settings.data_dir, meetings=meetings, referrals=referrals
+    )
 
     async def run(stop: asyncio.Event) -> None:
         await run_discord(client, token, stop)
@@ -154,7 +163,7 @@ DISPATCH_EVERY_S = 2.0
 PLAN_EVERY_S = 300.0
 
 
-def worker_part(settings: Settings, database: Database) -> Part:
+def worker_part(settings: Settings, database: Database, referrals: ReferralService) -> Part:
     """The scheduler and its jobs: send what the outbox owes, plan the coming reminders."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -188,9 +197,15 @@ def worker_part(settings: Settings, database: Database) -> Part:
             if new:
                 log.info("planned %d reminder(s)", new)
 
+        async def nudge() -> None:
+            reminded = await referrals.remind_idle()
+            if reminded:
+                log.info("reminded providers of %d idle referral(s)", reminded)
+
         jobs = [
             PeriodicJob("dispatch outbox", DISPATCH_EVERY_S, dispatch),
             PeriodicJob("plan reminders", PLAN_EVERY_S, plan),
+            PeriodicJob("remind idle referrals", 3600, nudge),
         ]
         try:
             await run_scheduler(jobs, stop)

@@ -50,8 +50,8 @@ class Match:
     def next_step(self) -> str:
         link = self.service.url or self.organisation.website
         if link:
-            return f"Next: contact them through {link}."
-        return "Next: contact them; the directory has no web address for this service yet."
+            return f"Next: see {link}, or ask me to put you in touch."
+        return "Next: ask me to put you in touch."
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+MENU_TAG = "menu"
+"""The tag of a message whose options are commands (a flow to start, a language, an answer to
+a referral) rather than answers to a question; adapters send their ids back as choices."""
+
 CommandName = Literal["back", "skip", "help", "restart", "cancel", "resume"]
 InputHint = Literal["choice", "choices", "rating", "number", "date", "text", "none"]
 MessageKind = Literal["question", "info", "error", "summary", "report", "notice"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flows.definitions import Flow
 from flows.directory import Directory
 from flows.matching import Profile, Result, match
-from flows.messages import Outbound
+from flows.messages import MENU_TAG, Option, Outbound
 from flows.ports import Clock, UnitOfWork
 from flows.state import State
 
@@ -72,7 +72,17 @@ def describe(
             lines.append(found.service.description)
         lines.append("Why: " + "; ".join(found.reasons) + ".")
         lines.append(found.next_step)
-        messages.append(Outbound("\n".join(lines)))
+        # The button asks for a referral: the provider is told and answers through deseo.
+        touch = Option(f"refer:{found.service.slug}", "Put me in touch")
+        messages.append(
+            Outbound(
+                "\n".join(lines),
+                kind="question",
+                options=(touch,),
+                input_hint="choice",
+                tag=MENU_TAG,
+            )
+        )
     if result.unmet and not result.nearest:
         missing = ", ".join(directory.label("needs", n).lower() for n in sorted(result.unmet))
         messages.append(Outbound(f"Nothing here covers {missing} yet; I have noted it."))

@@ -16,6 +16,7 @@ from flows.definitions import Flow
 from flows.meetings import Group, Meeting
 from flows.outbox import ChatRef, OutboxRepository
 from flows.people import PersonRef, Platform, Role
+from flows.referrals import Referral, ReferralEvent
 from flows.state import Answer, State
 
 
@@ -46,6 +47,10 @@ class PeopleRepository(Protocol):
 
     async def grant(self, person_id: int, role: Role) -> None:
         """Give a person a role; granting one they hold already changes nothing."""
+        ...
+
+    async def identities(self, person_id: int) -> list[tuple[Platform, str]]:
+        """Every platform account of the person, to reach them in a private chat."""
         ...
 
     async def set_language(self, person_id: int, language: str) -> None:
@@ -201,6 +206,40 @@ class NeedsRepository(Protocol):
         ...
 
 
+class ReferralRepository(Protocol):
+    """Referrals, their history, and who acts for which provider organisation."""
+
+    async def create(
+        self, person_id: int, service: str, organisation: str, note: str | None, at: datetime
+    ) -> Referral: ...
+
+    async def get(self, referral_id: int) -> Referral | None: ...
+
+    async def move(
+        self,
+        referral_id: int,
+        status: str,
+        outcome: str | None,
+        note: str | None,
+        by_person_id: int | None,
+        at: datetime,
+    ) -> Referral: ...
+
+    async def history(self, referral_id: int) -> list[ReferralEvent]: ...
+
+    async def of_organisations(self, organisations: list[str]) -> list[Referral]: ...
+
+    async def of_person(self, person_id: int) -> list[Referral]: ...
+
+    async def idle_since(self, before: datetime) -> list[Referral]: ...
+
+    async def add_member(self, organisation: str, person_id: int, at: datetime) -> bool: ...
+
+    async def organisations_of(self, person_id: int) -> list[str]: ...
+
+    async def members_of(self, organisation: str) -> list[int]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories: all of it is saved by `commit`, or none of it.
 
@@ -214,6 +253,7 @@ class UnitOfWork(Protocol):
     meetings: MeetingRepository
     outbox: OutboxRepository
     needs: NeedsRepository
+    referrals: ReferralRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -17,6 +17,7 @@ from storage.repositories.meetings import (
 )
 from storage.repositories.needs import SqlNeedsRepository
 from storage.repositories.people import SqlPeopleRepository
+from storage.repositories.referrals import SqlReferralRepository
 
 
 class SqlUnitOfWork:
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     meetings: SqlMeetingRepository
     outbox: SqlOutboxRepository
     needs: SqlNeedsRepository
+    referrals: SqlReferralRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
         self.meetings = SqlMeetingRepository(self._session, dialect)
         self.outbox = SqlOutboxRepository(self._session, dialect)
         self.needs = SqlNeedsRepository(self._session)
+        self.referrals = SqlReferralRepository(self._session, dialect)
         return self
 
     async def __aexit__(

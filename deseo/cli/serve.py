@@ -15,7 +15,13 @@ from deseo.cli.common import (
     settings,
     store_revision,
 )
-from deseo.compose import catalog, conversation_service, load_bundled_content, meeting_service
+from deseo.compose import (
+    catalog,
+    conversation_service,
+    load_bundled_content,
+    meeting_service,
+    referral_service,
+)
 from deseo.runtime import Part, discord_part, run_parts, telegram_part, web_part, worker_part
 from deseo.settings import Settings
 from flows.catalog import FlowCatalog
@@ -33,11 +39,21 @@ def _bot_parts(config: Settings, database: Database, *, required: bool) -> list[
     parts = []
     if config.telegram_token:
         parts.append(
-            telegram_part(config, conversation_service(database), meeting_service(database))
+            telegram_part(
+                config,
+                conversation_service(database),
+                meeting_service(database),
+                referral_service(database),
+            )
         )
     if config.discord_token:
         parts.append(
-            discord_part(config, conversation_service(database), meeting_service(database))
+            discord_part(
+                config,
+                conversation_service(database),
+                meeting_service(database),
+                referral_service(database),
+            )
         )
     return parts
 
@@ -90,7 +106,7 @@ def up(verbose: bool = Verbose) -> None:
     database = Database.from_url(url)
     parts = [
         web_part(config, database),
-        worker_part(config, database),
+        worker_part(config, database, referral_service(database)),
         *_bot_parts(config, database, required=False),
     ]
     _announce(url, revision, parts, config)
@@ -157,6 +173,6 @@ def worker(verbose: bool = Verbose) -> None:
     url = config.database
     revision = require_current_schema(url)
     database = Database.from_url(url)
-    parts = [worker_part(config, database)]
+    parts = [worker_part(config, database, referral_service(database))]
     _announce(url, revision, parts, config)
     _run(database, parts)

@@ -64,6 +64,14 @@ class SqlPeopleRepository:
             person.roles.append(PersonRole(role=role.value))
             await self._session.flush()
 
+    async def identities(self, person_id: int) -> list[tuple[Platform, str]]:
+        rows = await self._session.execute(
+            select(Identity.platform, Identity.external_id)
+            .where(Identity.person_id == person_id)
+            .order_by(Identity.id)
+        )
+        return [(Platform(platform), external) for platform, external in rows]
+
     async def set_language(self, person_id: int, language: str) -> None:
         await self._session.execute(
             update(Person).where(Person.id == person_id).values(language=language)

@@ -1,0 +1,113 @@
+"""`deseo referrals ...`: referrals from the terminal, acting as a person known by their
+Telegram or Discord account, with the same permissions as in the chat."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+
+from deseo.cli.common import fail, out, require_current_schema, settings
+from deseo.compose import referral_service
+from flows import Platform
+from flows.referral_service import ReferralService
+from flows.referrals import STATUS_WORDS, ReferralError
+from flows.service import Sender
+from storage import Database
+
+T = TypeVar("T")
+app = typer.Typer(
+    help="Referrals to services, and the people who answer them.", no_args_is_help=True
+)
+AsTelegram = typer.Option(None, "--as-telegram", help="Act as this Telegram user id.")
+AsDiscord = typer.Option(None, "--as-discord", help="Act as this Discord user id.")
+
+
+def _who(telegram: str | None, discord: str | None) -> Sender:
+    if bool(telegram) == bool(discord):
+        fail("give one of --as-telegram ID or --as-discord ID", 2)
+    platform, external = (Platform.TELEGRAM, telegram) if telegram else (Platform.DISCORD, discord)
+    assert external is not None
+    return Sender(platform, external, f"{platform.value} {external}")
+
+
+def _with(work: Callable[[ReferralService], Awaitable[T]]) -> T:
+    url = settings().database
+    require_current_schema(url)
+
+    async def run() -> T:
+        database = Database.from_url(url)
+        try:
+            return await work(referral_service(database))
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except ReferralError as exc:
+        fail(str(exc))
+
+
+@app.command("add-provider")
+def add_provider(
+    organisation: str = typer.Argument(
+        ..., help="The organisation's directory id, e.g. clann-credo."
+    ),
+    telegram: str = typer.Option(None, "--telegram", help="The person's Telegram user id."),
+    discord: str = typer.Option(None, "--discord", help="The person's Discord user id."),
+) -> None:
+    """Let a person see and answer the referrals made to an organisation."""
+    who = _who(telegram, discord)
+    new = _with(lambda s: s.add_provider(organisation, who))
+    out.print(
+        f"{who.display_name} {'now answers' if new else 'already answered'} for {organisation}"
+    )
+
+
+@app.command("list")
+def list_referrals(telegram: str = AsTelegram, discord: str = AsDiscord) -> None:
+    """The referrals this person may see: to their organisations, and their own."""
+    who = _who(telegram, discord)
+
+    async def work(s: ReferralService) -> list[str]:
+        to_answer, own = await s.visible_to(who)
+        lines = [
+            f"#{r.id:<4} to answer  {s.name_of(r)}: {STATUS_WORDS[r.status]}" for r in to_answer
+        ]
+        lines += [f"#{r.id:<4} own        {s.name_of(r)}: {STATUS_WORDS[r.status]}" for r in own]
+        return lines
+
+    lines = _with(work)
+    out.print("\n".join(lines) if lines else "no referrals", markup=False)
+
+
+@app.command("update")
+def update(
+    referral_id: int = typer.Argument(...),
+    status: str = typer.Option(..., "--status", help="accepted, declined, in-progress, closed"),
+    outcome: str = typer.Option(
+        None, "--outcome", help="When closing: got-help, not-eligible, ..."
+    ),
+    note: str = typer.Option(None, "--note"),
+    telegram: str = AsTelegram,
+    discord: str = AsDiscord,
+) -> None:
+    """Move a referral on; the entrepreneur is told by bot."""
+    who = _who(telegram, discord)
+    moved = _with(lambda s: s.move(who, referral_id, status, outcome, note))
+    out.print(f"#{moved.id} is now {STATUS_WORDS[moved.status]}")
+
+
+@app.command("history")
+def history(
+    referral_id: int = typer.Argument(...), telegram: str = AsTelegram, discord: str = AsDiscord
+) -> None:
+    """A referral's history."""
+    who = _who(telegram, discord)
+    events = _with(lambda s: s.history(who, referral_id))
+    for event in events:
+        extra = f" ({event.outcome})" if event.outcome else ""
+        note = f": {event.note}" if event.note else ""
+        out.print(f"{event.at:%Y-%m-%d %H:%M}  {event.status}{extra}{note}", markup=False)
