@@ -9,6 +9,7 @@ When nothing fits, the nearest services are offered instead and the needs are re
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from flows.directory import Directory, Organisation, Place, Service
@@ -66,79 +67,93 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def score(
-    directory: Directory,
-    profile: Profile,
-    organisation: Organisation,
-    service: Service,
-    chain: tuple[Place, ...],
-) -> tuple[int, list[str], bool] | None:
-    """The score, the reasons, and whether the service serves the place; None when it offers
-    nothing the person needs."""
-    covered = service.needs & profile.needs
+def _points(
+    profile: Profile, service: Service, distances: dict[str, int]
+) -> tuple[int, int | None, bool] | None:
+    """The score of a service, the distance of the nearest place it serves (None: no place
+    asked, or none of its areas), and whether it serves the place; None if it offers nothing
+    the person needs. Kept free of text, since it runs for every service."""
+    covered = len(service.needs & profile.needs)
     if not covered:
         return None
-    reasons = ["offers " + _and(sorted(directory.label("needs", n).lower() for n in covered))]
-    points = round(40 * len(covered) / max(len(profile.needs), 1))
+    points = round(40 * covered / max(len(profile.needs), 1))
     serves = True
-    if chain:
-        distance = next((i for i, place in enumerate(chain) if place.slug in service.areas), None)
-        if distance is not None:
+    distance: int | None = None
+    if distances:
+        near = [distances[a] for a in service.areas if a in distances]
+        if near:
+            distance = min(near)
             points += max(30 - 5 * distance, 5)
-            reasons.append(f"serves {chain[distance].name}")
         elif service.areas:
             serves = False
-            names = sorted(directory.places[a].name for a in service.areas if a in directory.places)
-            reasons.append("outside your area: serves " + _and(names[:3]))
     if profile.stage and service.stages:
-        if profile.stage in service.stages:
-            points += 10
-            reasons.append(f"for the {directory.label('stages', profile.stage).lower()} stage")
-        else:
-            points -= 10
+        points += 10 if profile.stage in service.stages else -10
+    if profile.target_groups and service.target_groups:
+        points += 10 if profile.target_groups & service.target_groups else -5
+    if profile.sector and service.sectors:
+        points += 5 if profile.sector in service.sectors else -3
+    if profile.language and service.languages:
+        points += 5 if profile.language in service.languages else -5
+    return points, distance, serves
+
+
+def reasons(
+    directory: Directory,
+    profile: Profile,
+    service: Service,
+    chain: tuple[Place, ...],
+    distance: int | None,
+) -> tuple[str, ...]:
+    """Why a service was chosen, in words, in the order that matters to the person."""
+    covered = service.needs & profile.needs
+    said = ["offers " + _and(sorted(directory.label("needs", n).lower() for n in covered))]
+    if distance is not None:
+        said.append(f"serves {chain[distance].name}")
+    elif chain and service.areas:
+        names = sorted(directory.places[a].name for a in service.areas if a in directory.places)
+        said.append("outside your area: serves " + _and(names[:3]))
+    if profile.stage and profile.stage in service.stages:
+        said.append(f"for the {directory.label('stages', profile.stage).lower()} stage")
     for_whom = profile.target_groups & service.target_groups
     if for_whom:
-        points += 10
-        reasons.append(
-            "for " + _and(sorted(directory.label("target_groups", t).lower() for t in for_whom))
-        )
-    elif profile.target_groups and service.target_groups:
-        points -= 5
-    if profile.sector and service.sectors:
-        if profile.sector in service.sectors:
-            points += 5
-            reasons.append(f"works in {directory.label('sectors', profile.sector).lower()}")
-        else:
-            points -= 3
-    if profile.language and service.languages:
-        if profile.language in service.languages:
-            points += 5
-            reasons.append(f"in {LANGUAGE_NAMES.get(profile.language, profile.language)}")
-        else:
-            points -= 5
-    return points, reasons, serves
+        labels = sorted(directory.label("target_groups", t).lower() for t in for_whom)
+        said.append("for " + _and(labels))
+    if profile.sector and profile.sector in service.sectors:
+        said.append(f"works in {directory.label('sectors', profile.sector).lower()}")
+    if profile.language and profile.language in service.languages:
+        said.append(f"in {LANGUAGE_NAMES.get(profile.language, profile.language)}")
+    return tuple(said)
 
 
 def match(
     directory: Directory, profile: Profile, *, limit: int = 5, include_inactive: bool = False
 ) -> Result:
-    """The best services for the profile, best first."""
+    """The best services for the profile, best first, each with its reasons."""
     chain = directory.chain(profile.place) if profile.place else ()
-    good: list[Match] = []
-    near: list[Match] = []
+    distances = {place.slug: n for n, place in enumerate(chain)}
+    good: list[tuple[int, str, Organisation, Service, int | None]] = []
+    near: list[tuple[int, str, Organisation, Service, int | None]] = []
     for organisation, service in directory.services():
         if service.status != "active" and not include_inactive:
             continue
-        scored = score(directory, profile, organisation, service, chain)
+        scored = _points(profile, service, distances)
         if scored is None:
             continue
-        points, reasons, serves = scored
-        found = Match(organisation, service, points, tuple(reasons), service.needs & profile.needs)
-        (good if serves else near).append(found)
-    ranked = sorted(good, key=lambda m: (-m.score, m.service.name))[:limit]
-    covered = frozenset().union(*(m.covers for m in ranked)) if ranked else frozenset()
-    unmet = profile.needs - covered
-    if ranked:
-        return Result(tuple(ranked), nearest=False, unmet=unmet)
-    nearest = sorted(near, key=lambda m: (-m.score, m.service.name))[:limit]
-    return Result(tuple(nearest), nearest=True, unmet=profile.needs)
+        points, distance, serves = scored
+        (good if serves else near).append((-points, service.name, organisation, service, distance))
+    # Words are made only for the few shown, not for every candidate.
+    chosen = heapq.nsmallest(limit, good or near, key=lambda c: (c[0], c[1]))
+    matches = tuple(
+        Match(
+            organisation,
+            service,
+            -negative,
+            reasons(directory, profile, service, chain, distance),
+            service.needs & profile.needs,
+        )
+        for negative, _, organisation, service, distance in chosen
+    )
+    if good:
+        covered = frozenset().union(*(m.covers for m in matches))
+        return Result(matches, nearest=False, unmet=profile.needs - covered)
+    return Result(matches, nearest=True, unmet=profile.needs)
