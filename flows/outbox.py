@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -170,12 +170,17 @@ class Dispatcher:
             claimed = await uow.outbox.claim(now, self.batch, now + self.lease, self.worker)
             await uow.commit()
         sent = retried = dead = expired = 0
-        for item in claimed:
-            outcome = await self._settle(item)
-            sent += outcome == "sent"
-            retried += outcome == "retry"
-            dead += outcome == "dead"
-            expired += outcome == "expired"
+        if not claimed:
+            return DispatchReport()
+        # One session for the batch's bookkeeping, but a commit after every message: a crash
+        # can then resend at most the one message in flight, never a whole batch.
+        async with self._units() as marks:
+            for item in claimed:
+                outcome = await self._settle(item, marks)
+                sent += outcome == "sent"
+                retried += outcome == "retry"
+                dead += outcome == "dead"
+                expired += outcome == "expired"
         return DispatchReport(len(claimed), sent, retried, dead, expired)
 
     async def drain(self, rounds: int = 1000) -> DispatchReport:
@@ -195,11 +200,11 @@ class Dispatcher:
                 break
         return total
 
-    async def _settle(self, item: Claimed) -> str:
+    async def _settle(self, item: Claimed, marks: Any) -> str:
         now = self._clock.now()
         if item.not_after is not None and now >= item.not_after:
             reason = f"too late: its moment passed at {item.not_after.isoformat()}"
-            await self._mark(lambda uow: uow.outbox.mark_expired(item.id, reason))
+            await self._mark(marks, marks.outbox.mark_expired(item.id, reason))
             return "expired"
         error: str | None = None
         retry_after: float | None = None
@@ -213,18 +218,18 @@ class Dispatcher:
             error = f"{type(exc).__name__}: {exc}"[:2000]
         if error is None:
             sent_at = self._clock.now()
-            await self._mark(lambda uow: uow.outbox.mark_sent(item.id, sent_at))
+            await self._mark(marks, marks.outbox.mark_sent(item.id, sent_at))
             return "sent"
         failure = error
         if permanent or item.attempts >= self.max_attempts:
             log.warning("outbox %s is dead after %d attempts: %s", item.key, item.attempts, error)
-            await self._mark(lambda uow: uow.outbox.mark_dead(item.id, failure))
+            await self._mark(marks, marks.outbox.mark_dead(item.id, failure))
             return "dead"
         due = self._clock.now() + backoff(item.attempts, retry_after)
-        await self._mark(lambda uow: uow.outbox.mark_retry(item.id, due, failure))
+        await self._mark(marks, marks.outbox.mark_retry(item.id, due, failure))
         return "retry"
 
-    async def _mark(self, change: Any) -> None:
-        async with self._units() as uow:
-            await change(uow)
-            await uow.commit()
+    @staticmethod
+    async def _mark(marks: Any, change: Awaitable[None]) -> None:
+        await change
+        await marks.commit()
