@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +20,7 @@ from flows.definitions import (
     SingleStep,
     TextStep,
 )
+from flows.expressions import parse_expression
 from flows.messages import InputHint, Option, Pick, Reply
 from flows.phrases import RATING_WORDS, say, words
 
@@ -104,9 +106,25 @@ def describe(step: Question, value: AnswerValue, language: str, default: str) ->
 
 
 def interpret(
-    step: Question, event: Reply | Pick, language: str, default: str
+    step: Question,
+    event: Reply | Pick,
+    language: str,
+    default: str,
+    answers: Mapping[str, AnswerValue] | None = None,
 ) -> Accepted | Rejected:
-    """Read `event` as an answer to `step`."""
+    """Read `event` as an answer to `step`; `answers`, the earlier ones, feed its constraint."""
+    result = _read(step, event, language, default)
+    # The constraint judges an answer already well formed: `.`, like the step's own `${id}`,
+    # is the value just given, as in XLSForm.
+    if isinstance(result, Accepted) and step.constraint is not None:
+        values = {**(answers or {}), step.id: result.value}
+        if not parse_expression(step.constraint).holds(values, current=result.value):
+            message = local(step.constraint_message, language, default)
+            return Rejected(message or say(language, "bad.pattern"))
+    return result
+
+
+def _read(step: Question, event: Reply | Pick, language: str, default: str) -> Accepted | Rejected:
     if isinstance(step, RatingStep):
         return _rating(event, language)
     if isinstance(step, SingleStep | MultipleStep):

@@ -27,6 +27,18 @@ class FlowCatalog:
         """Every `*.yaml` flow in `folder`; raises `FlowFileError` for the first broken file."""
         return cls(load_flow_file(path) for path in sorted(folder.glob("*.yaml")))
 
+    @classmethod
+    def from_directories(cls, *folders: Path) -> FlowCatalog:
+        """Every `*.yaml` flow in each folder that exists (say, the bundled content and the
+        imported surveys), the newest version of each id winning; raises `FlowFileError` for
+        the first broken file and `ValueError` for one version of a flow defined twice."""
+        return cls(
+            load_flow_file(path)
+            for folder in folders
+            if folder.is_dir()
+            for path in sorted(folder.glob("*.yaml"))
+        )
+
     def add(self, flow: Flow) -> None:
         known = self._flows.get(flow.id)
         if known is not None and known.version == flow.version:

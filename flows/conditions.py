@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from flows.expressions import ExpressionError, parse_expression
+
 AnswerValue = str | int | float | list[str] | None
 """What an answer holds: a choice or rating id, a number, ISO date or text, ids of several
 choices, or None for a skipped question."""
@@ -86,7 +88,22 @@ class Not:
         return self.part.steps()
 
 
-Condition = Compare | AllOf | AnyOf | Not
+@dataclass(frozen=True)
+class Expr:
+    """An XLSForm expression such as `${age} >= 18` (see `flows.expressions`); XLSForm imports
+    turn `relevant` into this, and flow files may write it as `when: {expr: "..."}`."""
+
+    source: str
+
+    def holds(self, answers: Mapping[str, AnswerValue]) -> bool:
+        # Parsed once per text (parse_expression caches), checked when the flow was loaded.
+        return parse_expression(self.source).holds(answers)
+
+    def steps(self) -> set[str]:
+        return set(parse_expression(self.source).references)
+
+
+Condition = Compare | AllOf | AnyOf | Not | Expr
 
 
 def _same(answer: AnswerValue, value: Any) -> bool:
@@ -120,6 +137,14 @@ def parse_condition(raw: Any) -> Condition:
         if len(raw) != 1:
             raise ConditionError("`not` takes one condition and nothing else")
         return Not(parse_condition(raw["not"]))
+    if "expr" in raw:
+        if len(raw) != 1 or not isinstance(raw["expr"], str):
+            raise ConditionError("`expr` takes one expression as text and nothing else")
+        try:
+            parse_expression(raw["expr"])
+        except ExpressionError as exc:
+            raise ConditionError(f"expr: {exc}") from None
+        return Expr(raw["expr"])
     step = raw.get("step")
     if not isinstance(step, str) or not step:
         raise ConditionError("a condition names an earlier `step`")
@@ -153,5 +178,7 @@ def condition_to_raw(condition: Condition) -> dict[str, Any]:
         return {"any": [condition_to_raw(p) for p in condition.parts]}
     if isinstance(condition, Not):
         return {"not": condition_to_raw(condition.part)}
+    if isinstance(condition, Expr):
+        return {"expr": condition.source}
     value = list(condition.value) if isinstance(condition.value, tuple) else condition.value
     return {"step": condition.step, condition.op: value}

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from flows.conditions import Condition, ConditionError, condition_to_raw, parse_condition
+from flows.expressions import parse_expression
 
 T = TypeVar("T")
 FlowKind = Literal["assessment", "survey", "orientation"]
@@ -45,6 +46,7 @@ TEXT_FIELDS = frozenset(
         "min_label",
         "max_label",
         "pattern_message",
+        "constraint_message",
     }
 )
 CITESS_SECTIONS = (
@@ -112,10 +114,21 @@ class _Step(_Model):
     source: str | None = None
     advice: LocalText | None = None
     required: bool = True
+    # An XLSForm-style check of the answer, `.` standing for it (see flows.expressions): an
+    # answer for which it is false is refused with `constraint_message`. Questions only.
+    constraint: str | None = None
+    constraint_message: LocalText | None = None
 
     @property
     def is_question(self) -> bool:
         return True
+
+    @field_validator("constraint")
+    @classmethod
+    def _constraint_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_expression(value)  # an ExpressionError is a ValueError: a fault of this step
+        return value
 
 
 class MessageStep(_Step):
@@ -372,7 +385,7 @@ def check_flow(flow: Flow) -> list[Problem]:
             where = (phase.id, step.id)
             if step.id in seen_steps:
                 problems.append(Problem("this step id is used twice in the flow", *where))
-            for name in ("text", "help", "advice"):
+            for name in ("text", "help", "advice", "constraint_message"):
                 need_default(getattr(step, name), name, *where)
             if step.when is not None:
                 for ref in sorted(step.when.steps()):
@@ -386,9 +399,25 @@ def check_flow(flow: Flow) -> list[Problem]:
                         problems.append(
                             Problem(f"when: {ref!r} is a message, not a question", *where)
                         )
+            if step.constraint is not None:
+                problems.extend(_check_constraint(step, seen_steps, *where))
             problems.extend(_check_question(flow, step, *where))
             seen_steps[step.id] = step
     return problems
+
+
+def _check_constraint(
+    step: Step, earlier: dict[str, Step], phase: str, step_id: str
+) -> list[Problem]:
+    """A constraint checks a question's own answer (`.` or its own id) against earlier ones."""
+    if isinstance(step, MessageStep):
+        return [Problem("constraint: a message has no answer to check", phase, step_id)]
+    assert step.constraint is not None
+    return [
+        Problem(f"constraint: {ref!r} is not an earlier question of this flow", phase, step_id)
+        for ref in sorted(parse_expression(step.constraint).references - {step.id})
+        if ref not in earlier or isinstance(earlier[ref], MessageStep)
+    ]
 
 
 def _check_question(flow: Flow, step: Step, phase: str, step_id: str) -> list[Problem]:

@@ -468,7 +468,7 @@ def _answer(flow: Flow, state: State, event: Event) -> Result:
             return toggled, prompt(flow, toggled)
         event = Pick(state.selection)
     assert isinstance(event, Reply | Pick)
-    result = interpret(current, event, lang, flow.default_language)
+    result = interpret(current, event, lang, flow.default_language, state.answer_values())
     if not isinstance(result, Accepted):
         invalid = state.invalid + 1
         wrong = state.model_copy(update={"invalid": invalid})

@@ -8,7 +8,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import DiscordStartError, TelegramStartError
-from deseo.cli import db, doctor, flows, meetings, referrals, serve, services
+from deseo.cli import db, doctor, flows, meetings, referrals, serve, services, surveys
 from deseo.cli.common import CommandError, err, version_callback
 from deseo.runtime import StartupError
 from deseo.settings import SettingsError
@@ -46,6 +46,7 @@ app.add_typer(meetings.groups_app, name="groups")
 app.add_typer(meetings.meetings_app, name="meetings")
 app.add_typer(meetings.people_app, name="people")
 app.add_typer(services.app, name="services")
+app.add_typer(surveys.app, name="survey")
 app.add_typer(referrals.app, name="referrals")
 app.add_typer(db.app, name="db")
 

@@ -1,0 +1,76 @@
+"""`deseo survey ...`: surveys from the terminal, starting with importing an XLSForm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from deseo.cli.common import err, fail, out, settings
+from flows.catalog import FlowCatalog
+from flows.definitions import Flow, FlowFileError, load_flow_file
+from flows.xlsform import XLSFormError, flow_yaml, read_xlsform
+
+app = typer.Typer(help="Import and manage surveys.", no_args_is_help=True)
+
+
+@app.callback()
+def _survey() -> None:
+    """Import and manage surveys."""
+
+
+@app.command("import")
+def import_form(
+    file: Path = typer.Argument(..., help="The XLSForm (.xlsx) to import."),
+    output: Path = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="The folder to write the flow file to; default: flows/ in the data directory.",
+    ),
+) -> None:
+    """Turn an XLSForm into a survey flow file and print the new flow's id."""
+    try:
+        flow = read_xlsform(file)
+    except (XLSFormError, FlowFileError) as exc:
+        for line in str(exc).splitlines():
+            err.print(line, markup=False)
+        fail(f"{file} was not imported")
+    folder = output if output is not None else settings().data_dir / "flows"
+    target = folder / f"{flow.id}.yaml"
+    _refuse_clash(flow, target)
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(flow_yaml(flow, source=file.name), encoding="utf-8")
+    questions = sum(len(p.questions) for p in flow.phases)
+    err.print(
+        f"wrote {target}: {flow.id} v{flow.version}, {len(flow.phases)} phases, "
+        f"{questions} questions",
+        markup=False,
+    )
+    out.print(flow.id, markup=False)
+
+
+def _refuse_clash(flow: Flow, target: Path) -> None:
+    """Fail rather than let an import shadow a bundled flow or rewrite a version in use."""
+    bundled = FlowCatalog.from_directory()
+    if flow.id in bundled and bundled.get(flow.id).version >= flow.version:
+        fail(
+            f"deseo already has a flow {flow.id!r} (version {bundled.get(flow.id).version}): "
+            "give the form another form_id in its settings sheet"
+        )
+    if not target.exists():
+        return
+    try:
+        existing = load_flow_file(target)
+    except FlowFileError:
+        return  # a broken file is replaced by a good one
+    if existing.version > flow.version:
+        fail(
+            f"{target} holds version {existing.version} of {flow.id}, newer than the form's "
+            f"{flow.version}"
+        )
+    if existing.version == flow.version and existing.checksum() != flow.checksum():
+        fail(
+            f"{target} holds another version {flow.version} of {flow.id}: raise the version in "
+            "the form's settings sheet when its questions change"
+        )
