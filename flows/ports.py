@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from flows.definitions import Flow
+from flows.directory import Directory
 from flows.meetings import Group, Meeting
 from flows.outbox import ChatRef, OutboxRepository
 from flows.people import PersonRef, Platform, Role
@@ -240,6 +241,23 @@ class ReferralRepository(Protocol):
     async def members_of(self, organisation: str) -> list[int]: ...
 
 
+class DirectoryRepository(Protocol):
+    """The support-service directory as the store keeps it."""
+
+    async def replace(self, directory: Directory) -> None:
+        """Put this directory in place of the stored one, all of it within the unit of work's
+        transaction; raises `DirectoryError` naming what the store cannot hold."""
+        ...
+
+    async def load(self) -> Directory | None:
+        """The stored directory, or None when the store has none."""
+        ...
+
+    async def is_empty(self) -> bool:
+        """Whether the store holds no directory yet."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories: all of it is saved by `commit`, or none of it.
 
@@ -253,6 +271,7 @@ class UnitOfWork(Protocol):
     meetings: MeetingRepository
     outbox: OutboxRepository
     needs: NeedsRepository
+    directory: DirectoryRepository
     referrals: ReferralRepository
 
     async def __aenter__(self) -> Self: ...

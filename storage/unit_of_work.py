@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import Database
 from storage.repositories.conversations import SqlConversationRepository, SqlFlowRepository
+from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.meetings import (
     SqlGroupRepository,
     SqlMeetingRepository,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     meetings: SqlMeetingRepository
     outbox: SqlOutboxRepository
     needs: SqlNeedsRepository
+    directory: SqlDirectoryRepository
     referrals: SqlReferralRepository
 
     def __init__(self, database: Database) -> None:
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
         self.meetings = SqlMeetingRepository(self._session, dialect)
         self.outbox = SqlOutboxRepository(self._session, dialect)
         self.needs = SqlNeedsRepository(self._session)
+        self.directory = SqlDirectoryRepository(self._session)
         self.referrals = SqlReferralRepository(self._session, dialect)
         return self
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 import typer
 
 from deseo.cli.common import fail, out, require_current_schema, settings
-from deseo.compose import referral_service
+from deseo.compose import read_directory, referral_service
 from flows import Platform
 from flows.referral_service import ReferralService
 from flows.referrals import STATUS_WORDS, ReferralError
@@ -40,6 +40,8 @@ def _with(work: Callable[[ReferralService], Awaitable[T]]) -> T:
     async def run() -> T:
         database = Database.from_url(url)
         try:
+            # The store's directory, so a service only an import added can be referred to.
+            await read_directory(database)
             return await work(referral_service(database))
         finally:
             await database.dispose()

@@ -1,28 +1,68 @@
 """`deseo services ...`: the support-service directory from the terminal, for coordinators and
-matchmakers: the same ranking the orientation chat gives, and the needs nothing met."""
+matchmakers: the same ranking the orientation chat gives, the needs nothing met, and the
+directory out to and in from Open Referral HSDS 3.0 (JSON, or a folder of CSV files)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 
-from deseo.cli.common import fail, out, require_current_schema, settings
-from deseo.compose import directory
-from flows.directory import DirectoryError
+from deseo.cli.common import err, fail, out, require_current_schema, settings
+from deseo.compose import bundled_directory
+from flows.directory import Directory, DirectoryError
+from flows.hsds import from_hsds_csv, from_hsds_json, to_hsds_json, write_hsds_csv
 from flows.matching import Profile, match
 from storage import Database, SqlUnitOfWork
 
 app = typer.Typer(
-    help="The support-service directory: matching and unmet needs.", no_args_is_help=True
+    help="The support-service directory: matching, unmet needs, HSDS export and import.",
+    no_args_is_help=True,
 )
 
 
 class Format(StrEnum):
     table = "table"
     json = "json"
+
+
+class ExportFormat(StrEnum):
+    hsds_json = "hsds-json"
+    csv = "csv"
+
+
+async def _stored(url: str) -> Directory | None:
+    database = Database.from_url(url)
+    try:
+        async with SqlUnitOfWork(database) as uow:
+            return await uow.directory.load()
+    finally:
+        await database.dispose()
+
+
+def _directory() -> tuple[Directory, bool]:
+    """The store's directory, or the bundled one while the store has none (then True)."""
+    url = settings().database
+    require_current_schema(url)
+    found = asyncio.run(_stored(url))
+    if found is not None:
+        return found, False
+    try:
+        return bundled_directory(), True
+    except DirectoryError as exc:
+        fail(str(exc).splitlines()[0])
+
+
+def _counts(directory: Directory) -> str:
+    services = sum(1 for _ in directory.services())
+    terms = sum(len(terms) for terms in directory.vocabulary.values())
+    return (
+        f"{len(directory.organisations)} organisations, {services} services, "
+        f"{len(directory.places)} places, {terms} vocabulary terms"
+    )
 
 
 @app.command("match")
@@ -36,11 +76,9 @@ def match_services(
     limit: int = typer.Option(5, "--limit", min=1, max=100),
     format: Format = typer.Option(Format.table, "--format"),
 ) -> None:
-    """Rank the directory's services for a profile, with the reasons for each."""
-    try:
-        found = directory()
-    except DirectoryError as exc:
-        fail(str(exc).splitlines()[0])
+    """Rank the directory's services for a profile, with the reasons for each (the store's
+    directory, or the bundled one while the store has none)."""
+    found, _ = _directory()
     vocabulary = found.vocabulary
     for value, taxonomy, option in (
         *((n, "needs", "--need") for n in need),
@@ -108,7 +146,105 @@ def unmet() -> None:
     rows = asyncio.run(load())
     if not rows:
         out.print("no unmet needs recorded")
-    places = directory().places
+        return
+    found, _ = _directory()
+    places = found.places
     for place, need, count in rows:
         name = places[place].name if place in places else (place or "place not recognised")
-        out.print(f"{count:>4}  {name:<28} {directory().label('needs', need)}", markup=False)
+        out.print(f"{count:>4}  {name:<28} {found.label('needs', need)}", markup=False)
+
+
+@app.command("export")
+def export(
+    format: ExportFormat = typer.Option(
+        ExportFormat.hsds_json, "--format", help="hsds-json (one file) or csv (a folder)."
+    ),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="The JSON file, or the folder for the CSV files."
+    ),
+) -> None:
+    """Write the store's directory as Open Referral HSDS 3.0: a JSON file, or a folder of CSV
+    files (organizations.csv, services.csv, ...)."""
+    found, bundled = _directory()
+    if bundled:
+        err.print("the store has no directory yet: exporting the bundled one")
+    try:
+        if format is ExportFormat.csv:
+            if output.exists() and not output.is_dir():
+                fail(f"{output}: not a folder; csv needs a folder for its files", 2)
+            write_hsds_csv(found, output)
+        else:
+            if output.is_dir():
+                fail(f"{output}: is a folder; hsds-json needs a file name", 2)
+            data = to_hsds_json(found)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            output.write_text(text, encoding="utf-8")
+    except DirectoryError as exc:
+        for line in str(exc).splitlines():
+            err.print(line, markup=False)
+        fail("the directory cannot be written as HSDS; nothing was exported")
+    except OSError as exc:
+        fail(f"{output}: cannot write it: {exc.strerror or exc}")
+    out.print(f"wrote {_counts(found)} to {output}", markup=False)
+
+
+def _read(path: Path) -> Directory:
+    """The directory in an HSDS JSON file or a folder of HSDS CSV files."""
+    if path.is_dir():
+        return from_hsds_csv(path)
+    if not path.exists():
+        fail(f"{path}: no such file or folder", 2)
+    if path.suffix.lower() == ".csv":
+        fail(f"{path}: give the folder that holds the HSDS CSV files, not one of them", 2)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"{path}: cannot read it: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        fail(f"{path}: not a UTF-8 text file")
+    except json.JSONDecodeError as exc:
+        fail(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    return from_hsds_json(data, where=str(path))
+
+
+@app.command("import")
+def import_(
+    path: Path = typer.Argument(
+        ..., help="An HSDS JSON file, or a folder of HSDS CSV files (as `export` writes them)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check it only; change nothing."),
+) -> None:
+    """Check an Open Referral HSDS 3.0 directory and put it in place of the store's, whole.
+
+    Running services go on with the directory they read at their start until they restart."""
+    url = settings().database
+    require_current_schema(url)
+    try:
+        found = _read(path)
+    except DirectoryError as exc:
+        problems = str(exc).splitlines()
+        for line in problems:
+            err.print(line, markup=False)
+        fail(f"{len(problems)} problem(s) in {path}; nothing was imported")
+    if dry_run:
+        out.print(f"{path}: {_counts(found)}; nothing was imported (--dry-run)", markup=False)
+        return
+
+    async def replace() -> None:
+        database = Database.from_url(url)
+        try:
+            async with SqlUnitOfWork(database) as uow:
+                await uow.directory.replace(found)
+                await uow.commit()
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(replace())
+    except DirectoryError as exc:
+        problems = str(exc).splitlines()
+        for line in problems:
+            err.print(line, markup=False)
+        fail(f"{len(problems)} problem(s): the store cannot hold this directory; nothing changed")
+    out.print(f"imported {_counts(found)} from {path}", markup=False)

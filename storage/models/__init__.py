@@ -6,6 +6,13 @@ from storage.models.conversations import (
     FlowVersion,
     InboundEvent,
 )
+from storage.models.directory import (
+    ServiceArea,
+    ServiceAttribute,
+    ServiceLanguage,
+    ServiceRecord,
+    TaxonomyTerm,
+)
 from storage.models.meetings import (
     Group,
     GroupChat,
@@ -42,6 +49,11 @@ __all__ = [
     "ReferralEventRecord",
     "ReferralRecord",
     "Rsvp",
+    "ServiceArea",
+    "ServiceAttribute",
+    "ServiceLanguage",
+    "ServiceRecord",
+    "TaxonomyTerm",
     "Territory",
     "UnmetNeed",
 ]

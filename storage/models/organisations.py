@@ -47,12 +47,18 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(300))
+    alternate_name: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[str | None] = mapped_column(String(60))
     description: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(300))
     territory_id: Mapped[int | None] = mapped_column(
         ForeignKey("territories.id", ondelete="SET NULL"), index=True
     )
+    # Where the directory's sources name the organisation ("file:line").
+    source: Mapped[str | None] = mapped_column(String(200))
+    # Its place in the support-service directory; null when the directory does not list it
+    # (an organisation that only has members, or one a later import left out).
+    directory_position: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     territory: Mapped[Territory | None] = relationship()

@@ -134,3 +134,22 @@ def test_a_missing_file(env: dict[str, str], tmp_path: Path) -> None:
     result = deseo(["survey", "import", "nowhere.xlsx"], env, tmp_path)
     assert result.returncode == 1
     assert "nowhere.xlsx: there is no such file" in result.stderr
+
+
+def test_an_imported_survey_can_be_answered_at_once(env: dict[str, str], tmp_path: Path) -> None:
+    path = form(tmp_path / "care.xlsx", GOOD)
+    assert deseo(["survey", "import", str(path)], env, tmp_path).returncode == 0
+    assert "work-care" in deseo(["flows", "list"], env, tmp_path).stdout
+    assert deseo(["db", "upgrade"], env, tmp_path).returncode == 0
+    chat = subprocess.run(
+        [*DESEO, "chat", "work-care"],
+        env=env,
+        cwd=tmp_path,
+        input="1\n0\n200\n12\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert chat.returncode == 0, chat.stdout + chat.stderr
+    assert "Hours a week?" in chat.stdout
+    assert chat.stdout.count("Hours a week?") == 3  # asked, then again after 0 and after 200
