@@ -8,7 +8,7 @@ import uuid
 from typing import TextIO
 
 from flows.catalog import UnknownFlow
-from flows.messages import Outbound, Reply
+from flows.messages import MENU_TAG, Outbound, Reply
 from flows.report import build_report, to_markdown
 from flows.service import ConversationService, Outcome, Sender
 
@@ -26,7 +26,10 @@ def render(message: Outbound, *, color: bool = False) -> str:
     if message.progress:
         lines.append(dim(f"[{message.progress}]"))
     lines.append(text if message.kind != "error" else f"! {text}")
-    for number, option in enumerate(message.options, start=1):
+    # Menus (put me in touch, start a flow) are buttons for the chat platforms; the terminal
+    # runs one flow and has no use for them.
+    options = () if message.tag == MENU_TAG else message.options
+    for number, option in enumerate(options, start=1):
         mark = "[x] " if option.id in message.selected else ("[ ] " if message.multiple else "")
         lines.append(f"  {number}. {mark}{option.label}")
     if message.hint and message.kind == "question":
