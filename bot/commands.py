@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from flows import engine
 from flows.catalog import UnknownFlow
@@ -41,6 +42,8 @@ COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand("meetings", "Your group's coming meetings"),
     ChatCommand("referrals", "Your requests to services, and those to answer"),
     ChatCommand("follow", "Receive a group's agendas and reminders here"),
+    ChatCommand("schedule", "Coordinators: schedule a meeting (GROUP 2026-12-03T10:00 Title)"),
+    ChatCommand("cancelmeeting", "Coordinators: cancel a meeting (ID [2026-12-03T10:00])"),
     ChatCommand("unfollow", "Stop receiving a group's agendas and reminders here"),
     ChatCommand("resume", "Go back to where you stopped"),
     ChatCommand("back", "Return to the previous question"),
@@ -63,6 +66,13 @@ HELP = (
     "(your answers are kept), /language to change language.\n"
     "Answer with the buttons, or type: a number, a word, or your own text."
 )
+
+
+def _when(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        raise MeetingError(f"{text!r} is not a date and time such as 2026-12-03T10:00") from None
 
 
 def menu(text: str, options: list[Option]) -> Outbound:
@@ -110,6 +120,8 @@ class ChatCommands:
                 return Outcome((Outbound("Referrals are not available here."),))
             to_answer, own = await self.referrals.visible_to(who)
             return Outcome(tuple(self.referrals.listing(to_answer, own)))
+        if name in ("schedule", "cancelmeeting"):
+            return await self._coordinate(who, name, argument)
         if name in ("meetings", "follow", "unfollow"):
             return await self._meetings(who, name, argument, chat, private, title)
         if name == "start":
@@ -217,6 +229,35 @@ class ChatCommands:
         except ReferralError as exc:
             return (Outbound(str(exc), kind="error"),)
         return (Outbound(f"Request #{moved.id} is now {STATUS_WORDS[moved.status]}."),)
+
+    async def _coordinate(self, who: Sender, name: str, argument: str) -> Outcome:
+        """A coordinator schedules or cancels a meeting from the chat."""
+        if self.meetings is None:
+            return Outcome((Outbound("Meetings are not available here."),))
+        person = await self.service.whois(who)
+        if not person.has_role(Role.COORDINATOR):
+            return Outcome((Outbound("Only a coordinator can do that.", kind="error"),))
+        words = argument.split()
+        try:
+            if name == "schedule":
+                if len(words) < 3:
+                    raise MeetingError("say /schedule GROUP 2026-12-03T10:00 Title of the meeting")
+                start = _when(words[1])
+                meeting = await self.meetings.create_meeting(words[0], " ".join(words[2:]), start)
+                return Outcome(
+                    (
+                        Outbound(
+                            f"Meeting {meeting.id} scheduled; its agenda goes to the group's chats."
+                        ),
+                    )
+                )
+            if not words or not words[0].isdecimal():
+                raise MeetingError("say /cancelmeeting ID, or /cancelmeeting ID 2026-12-03T10:00")
+            occurrence = _when(words[1]) if len(words) > 1 else None
+            await self.meetings.cancel_meeting(int(words[0]), occurrence)
+        except (MeetingError, NotFound) as exc:
+            return Outcome((Outbound(str(exc), kind="error"),))
+        return Outcome((Outbound("Cancelled; the group's chats are told."),))
 
     async def rsvp(self, who: Sender, data: str) -> Outbound:
         """Record an answer to an invitation (`<meeting>:<occurrence>:<answer>`)."""

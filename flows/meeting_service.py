@@ -253,6 +253,10 @@ class MeetingService:
             await uow.commit()
             return counts
 
+    async def meeting(self, meeting_id: int) -> Meeting:
+        async with self._units() as uow:
+            return await self._meeting(uow, meeting_id)
+
     async def rsvp_counts(self, meeting_id: int, occurrence_key: str) -> dict[str, int]:
         async with self._units() as uow:
             return await uow.meetings.rsvp_counts(meeting_id, occurrence_key)

@@ -138,6 +138,54 @@ def create_meeting(
     out.print(f"meeting {meeting.id} scheduled; agenda broadcast; reminders {offsets_text} before")
 
 
+@meetings_app.command("update")
+def update_meeting(
+    meeting_id: int = typer.Argument(..., help="The meeting's number."),
+    title: str = typer.Option(None, "--title"),
+    start: str = typer.Option(None, "--start", help="New local start, e.g. 2026-12-03T14:00."),
+    tz: str = typer.Option(None, "--tz", help="New IANA time zone."),
+    end: str = typer.Option(None, "--end", help="New local end."),
+    rrule: str = typer.Option(None, "--rrule", help="New recurrence; 'none' to stop repeating."),
+    remind: list[str] = typer.Option(None, "--remind", help="New reminder offsets (repeatable)."),
+    location: str = typer.Option(None, "--location"),
+    link: str = typer.Option(None, "--link"),
+    agenda: list[str] = typer.Option(None, "--agenda", help="New agenda items (repeatable)."),
+) -> None:
+    """Change a meeting: its chats are told, its pending reminders move with it."""
+    changes: dict[str, Any] = {}
+    if title:
+        changes["title"] = title
+    if start:
+        changes["start_local"] = _local(start, "--start")
+    if tz:
+        changes["timezone"] = tz
+    if rrule:
+        changes["rrule"] = None if rrule.lower() == "none" else rrule
+    if location:
+        changes["location"] = location
+    if link:
+        changes["link"] = link
+    if agenda:
+        changes["agenda"] = tuple(agenda)
+    if remind:
+        try:
+            changes["reminders"] = tuple(parse_offset(r) for r in remind)
+        except MeetingError as exc:
+            fail(f"--remind: {exc}", 2)
+    if not changes and not end:
+        fail("say what to change: --title, --start, --end, --rrule, --remind, ...", 2)
+
+    async def work(s: MeetingService, _: Database) -> None:
+        if end:
+            current = await s.meeting(meeting_id)
+            starts = changes.get("start_local", current.start_local)
+            changes["duration"] = _local(end, "--end") - starts
+        await s.update_meeting(meeting_id, **changes)
+
+    _with(work)
+    out.print(f"meeting {meeting_id} changed; its chats are told and its reminders moved")
+
+
 @meetings_app.command("list")
 def list_meetings(group: str = typer.Option(None, "--group", help="Only this group.")) -> None:
     """List coming meetings with their next occurrence and RSVPs."""

@@ -289,3 +289,37 @@ def test_two_worker_processes_send_each_key_exactly_once(
             await database.dispose()
 
     assert asyncio.run(left())["sent"] == 10_000
+
+
+async def test_a_coordinator_schedules_and_cancels_from_the_chat(
+    database: Database, clock: FixedClock
+) -> None:
+    from bot.commands import ChatCommands
+    from flows import Role
+    from flows.catalog import FlowCatalog
+    from flows.service import ConversationService, Sender
+
+    meetings = MeetingService(unit_of_work_factory(database), clock)
+    await meetings.create_group("Cork partners", slug="cork", timezone="Europe/Dublin")
+    conversations = ConversationService(
+        unit_of_work_factory(database), FlowCatalog.from_directory(), clock
+    )
+    chat = ChatCommands(conversations, meetings)
+    coordinator = Sender(Platform.TELEGRAM, "7", "Coordinator")
+    member = Sender(Platform.TELEGRAM, "8", "Member")
+    refused = await chat.run(member, "schedule", "cork 2026-12-03T10:00 Partners")
+    assert refused.messages[0].text == "Only a coordinator can do that."
+    person = await conversations.whois(coordinator)
+    async with SqlUnitOfWork(database) as uow:
+        await uow.people.grant(person.id, Role.COORDINATOR)
+        await uow.commit()
+    done = await chat.run(coordinator, "schedule", "cork 2026-12-03T10:00 Monthly partners")
+    assert done.messages[0].text.startswith("Meeting 1 scheduled")
+    upcoming = await meetings.meetings("cork")
+    assert upcoming[0].meeting.title == "Monthly partners"
+    assert upcoming[0].occurrence.start == datetime(2026, 12, 3, 10, tzinfo=UTC)
+    bad = await chat.run(coordinator, "schedule", "cork tomorrow Partners")
+    assert "not a date and time" in bad.messages[0].text
+    cancelled = await chat.run(coordinator, "cancelmeeting", "1")
+    assert cancelled.messages[0].text.startswith("Cancelled")
+    assert await meetings.meetings("cork") == []
