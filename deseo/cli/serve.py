@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import typer
 
@@ -113,28 +114,26 @@ def up(verbose: bool = Verbose) -> None:
     _run(database, parts)
 
 
-def web(verbose: bool = Verbose) -> None:
-    """Run the web forum and API alone."""
+def _serve_alone(verbose: bool, build: Callable[[Settings, Database], list[Part]]) -> None:
+    """Run some parts against a store that is already migrated (several processes may)."""
     configure_logging(verbose)
     config = settings()
     url = config.database
     revision = require_current_schema(url)
     database = Database.from_url(url)
-    parts = [web_part(config, database)]
+    parts = build(config, database)
     _announce(url, revision, parts, config)
     _run(database, parts)
+
+
+def web(verbose: bool = Verbose) -> None:
+    """Run the web forum and API alone."""
+    _serve_alone(verbose, lambda config, database: [web_part(config, database)])
 
 
 def bots(verbose: bool = Verbose) -> None:
     """Run the chat bots whose tokens are set, alone."""
-    configure_logging(verbose)
-    config = settings()
-    url = config.database
-    revision = require_current_schema(url)
-    database = Database.from_url(url)
-    parts = _bot_parts(config, database, required=True)
-    _announce(url, revision, parts, config)
-    _run(database, parts)
+    _serve_alone(verbose, lambda config, database: _bot_parts(config, database, required=True))
 
 
 def discord_sync() -> None:
@@ -168,11 +167,7 @@ def discord_sync() -> None:
 
 def worker(verbose: bool = Verbose) -> None:
     """Run the scheduler and the outbox dispatcher alone; several may share one PostgreSQL."""
-    configure_logging(verbose)
-    config = settings()
-    url = config.database
-    revision = require_current_schema(url)
-    database = Database.from_url(url)
-    parts = [worker_part(config, database, referral_service(database))]
-    _announce(url, revision, parts, config)
-    _run(database, parts)
+    _serve_alone(
+        verbose,
+        lambda config, database: [worker_part(config, database, referral_service(database))],
+    )
