@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from deseo.cli import results as results_cli
 from deseo.cli.common import err, fail, out, settings
 from flows.catalog import FlowCatalog
 from flows.definitions import Flow, FlowFileError, load_flow_file
@@ -74,3 +75,8 @@ def _refuse_clash(flow: Flow, target: Path) -> None:
             f"{target} holds another version {flow.version} of {flow.id}: raise the version in "
             "the form's settings sheet when its questions change"
         )
+
+
+# Results and exports live in their own module; they are `deseo survey results|export`.
+app.command("results")(results_cli.results)
+app.command("export")(results_cli.export)
