@@ -231,7 +231,8 @@ def _forward(
                 )
                 out.append(_continue_prompt(flow, paused))
                 return paused, out
-            out.append(_phase_intro(flow, phase, lang))
+            if not _untitled(flow, phase):
+                out.append(_phase_intro(flow, phase, lang))
             current_phase = phase
         if isinstance(current, MessageStep):
             out.append(Outbound(local(current.text, lang, flow.default_language)))
@@ -295,6 +296,13 @@ def _after(flow: Flow, state: State, step_id: str) -> Result:
 
 
 # --- prompts --------------------------------------------------------------------------------
+
+
+def _untitled(flow: Flow, phase_index: int) -> bool:
+    # A phase named only after the flow (as an imported form's ungrouped questions are) and
+    # without an intro would just repeat the title the welcome has shown.
+    phase = flow.phases[phase_index]
+    return phase.intro is None and phase.title == flow.title
 
 
 def _phase_intro(flow: Flow, phase_index: int, lang: str) -> Outbound:
