@@ -184,7 +184,14 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
             except Exception as exc:  # the worker still plans; sending waits for Telegram
                 log.error("cannot send on Telegram: %s", exc)
         units = unit_of_work_factory(database)
-        dispatcher = Dispatcher(units, RoutingSender(senders), SystemClock(), worker=worker)
+        # Rows for a platform this worker cannot reach wait for one that can (or for a token).
+        dispatcher = Dispatcher(
+            units,
+            RoutingSender(senders),
+            SystemClock(),
+            worker=worker,
+            platforms=frozenset(senders),
+        )
         meetings = MeetingService(units, SystemClock())
 
         async def dispatch() -> None:

@@ -92,9 +92,15 @@ class OutboxRepository(Protocol):
         ...
 
     async def claim(
-        self, now: datetime, limit: int, lease_until: datetime, worker: str
+        self,
+        now: datetime,
+        limit: int,
+        lease_until: datetime,
+        worker: str,
+        platforms: frozenset[Platform] | None = None,
     ) -> list[Claimed]:
-        """Take up to `limit` due rows (or rows whose lease ran out) for this worker."""
+        """Take up to `limit` due rows (or rows whose lease ran out) for this worker; only
+        rows for `platforms` when given, so rows wait for a worker that can send them."""
         ...
 
     async def mark_sent(self, row_id: int, at: datetime) -> None: ...
@@ -154,6 +160,7 @@ class Dispatcher:
         batch: int = 100,
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 6,
+        platforms: frozenset[Platform] | None = None,
     ) -> None:
         self._units = units
         self._sender = sender
@@ -162,12 +169,15 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.max_attempts = max_attempts
+        self.platforms = platforms
 
     async def run_once(self) -> DispatchReport:
         """Claim one batch of due rows and settle each of them."""
         now = self._clock.now()
         async with self._units() as uow:
-            claimed = await uow.outbox.claim(now, self.batch, now + self.lease, self.worker)
+            claimed = await uow.outbox.claim(
+                now, self.batch, now + self.lease, self.worker, self.platforms
+            )
             await uow.commit()
         sent = retried = dead = expired = 0
         if not claimed:

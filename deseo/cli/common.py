@@ -69,6 +69,8 @@ def configure_logging(verbose: bool = False) -> None:
     )
     # httpx logs every request at INFO, which would print bot tokens in URLs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job; the jobs log what they did themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def version_callback(value: bool) -> None:

@@ -276,13 +276,20 @@ class SqlOutboxRepository:
         await self._session.execute(statement.values([self._row(i) for i in items]))
 
     async def claim(
-        self, now: datetime, limit: int, lease_until: datetime, worker: str
+        self,
+        now: datetime,
+        limit: int,
+        lease_until: datetime,
+        worker: str,
+        platforms: frozenset[Platform] | None = None,
     ) -> list[Claimed]:
         due = or_(
             and_(outbox.c.status == "pending", outbox.c.due_at <= now),
             # A worker that died mid-send left its rows leased: take them back once it lapses.
             and_(outbox.c.status == "sending", outbox.c.claimed_until < now),
         )
+        if platforms is not None:
+            due = and_(due, outbox.c.platform.in_(sorted(p.value for p in platforms)))
         chosen = select(outbox.c.id).where(due).order_by(outbox.c.due_at).limit(limit)
         if self._dialect == "postgresql":
             chosen = chosen.with_for_update(skip_locked=True)

@@ -323,3 +323,20 @@ async def test_a_coordinator_schedules_and_cancels_from_the_chat(
     cancelled = await chat.run(coordinator, "cancelmeeting", "1")
     assert cancelled.messages[0].text.startswith("Cancelled")
     assert await meetings.meetings("cork") == []
+
+
+async def test_rows_wait_for_a_worker_that_can_send_them(
+    database: Database, clock: FixedClock
+) -> None:
+    await cork(database, clock)
+    sender = RecordingSender()
+    telegram_only = Dispatcher(
+        unit_of_work_factory(database),
+        sender,
+        clock,
+        worker="tg",
+        platforms=frozenset({Platform.TELEGRAM}),
+    )
+    report = await telegram_only.drain()
+    assert report.sent == 1 and sender.sent[0][0] == "telegram:-100777"
+    assert (await statuses(database))["pending"] == 7  # the Discord agenda waits
