@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows import engine
+from flows.answers import describe, local
 from flows.catalog import UnknownFlow
-from flows.definitions import FlowKind
+from flows.definitions import FlowKind, MessageStep
 from flows.meeting_service import MeetingService, NotFound
 from flows.meetings import MeetingError, agenda_message
 from flows.messages import MENU_TAG, Command, Option, Outbound
@@ -48,6 +49,7 @@ COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand("resume", "Go back to where you stopped"),
     ChatCommand("back", "Return to the previous question"),
     ChatCommand("cancel", "Stop for now; your answers are kept"),
+    ChatCommand("myanswers", "See your answers, and delete them if you wish"),
     ChatCommand("language", "Choose the language I speak"),
     ChatCommand("help", "What I can do and how to answer"),
 )
@@ -115,6 +117,8 @@ class ChatCommands:
     ) -> Outcome:
         """Carry out `/name argument` for `who`, said in `chat` (private or shared)."""
         argument = argument.strip()
+        if name == "myanswers":
+            return Outcome(await self._my_answers(who))
         if name == "referrals":
             if self.referrals is None:
                 return Outcome((Outbound("Referrals are not available here."),))
@@ -154,6 +158,8 @@ class ChatCommands:
             return await self._language(who, value)
         if kind == "rsvp":
             return Outcome((await self.rsvp(who, value),))
+        if kind in ("forget", "forget!") and value.isdecimal():
+            return Outcome((await self._forget(who, int(value), confirmed=kind == "forget!"),))
         if kind in ("refer", "ref"):
             return Outcome(await self._referral(who, kind, value))
         return Outcome((Outbound("That menu is out of date; send /help.", kind="notice"),))
@@ -212,6 +218,43 @@ class ChatCommands:
             else f"This chat already follows {group.name}."
         )
         return Outcome((Outbound(text),))
+
+    async def _my_answers(self, who: Sender) -> tuple[Outbound, ...]:
+        """Each of the person's conversations with its answers, and a button to delete it."""
+        found = await self.service.mine(who)
+        if not found:
+            return (Outbound("You have not answered anything yet."),)
+        messages = []
+        for flow, conversation in found[:10]:
+            state = conversation.state
+            lines = [f"*{engine.local_title(flow, state.language)}* ({state.status})"]
+            for _, step in flow.steps():
+                answer = state.answers.get(step.id)
+                if answer is None or isinstance(step, MessageStep):
+                    continue
+                question = local(step.text, state.language, flow.default_language)
+                shown = describe(step, answer.value, state.language, flow.default_language)
+                lines.append(
+                    f"- {question[:80]} {shown}" + (f" ({answer.note})" if answer.note else "")
+                )
+            delete = Option(f"forget:{conversation.id}", "Delete these answers")
+            messages.append(
+                Outbound("\n".join(lines)[:3500], kind="question", options=(delete,), tag=MENU_TAG)
+            )
+        return tuple(messages)
+
+    async def _forget(self, who: Sender, conversation_id: int, *, confirmed: bool) -> Outbound:
+        if not confirmed:
+            sure = Option(f"forget!:{conversation_id}", "Yes, delete them for good")
+            return Outbound(
+                "Delete these answers for good? This cannot be undone.",
+                kind="question",
+                options=(sure,),
+                tag=MENU_TAG,
+            )
+        if await self.service.forget(who, conversation_id):
+            return Outbound("Deleted. Those answers are gone from deseo.")
+        return Outbound("I found no such answers of yours.", kind="error")
 
     async def _referral(self, who: Sender, kind: str, value: str) -> tuple[Outbound, ...]:
         if self.referrals is None:

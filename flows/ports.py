@@ -104,6 +104,14 @@ class ConversationRepository(Protocol):
         self, conversation_id: int, *, lock: bool = False
     ) -> StoredConversation | None: ...
 
+    async def of_identity(self, platform: Platform, external_id: str) -> list[StoredConversation]:
+        """Every conversation of the person behind a platform identity, newest first."""
+        ...
+
+    async def delete(self, conversation_id: int) -> None:
+        """Remove a conversation and its answers for good."""
+        ...
+
     async def create(self, person_id: int, state: State, at: datetime) -> int:
         """Store a new conversation; returns its id."""
         ...

@@ -280,6 +280,25 @@ class ConversationService:
             await uow.commit()
             return person
 
+    async def mine(self, who: Sender) -> list[tuple[Flow, StoredConversation]]:
+        """The person's own conversations (every flow, finished or not), newest first."""
+        async with self._units() as uow:
+            found = await uow.conversations.of_identity(who.platform, who.user_id)
+            return [(await self._flow_of(uow, c.state), c) for c in found]
+
+    async def forget(self, who: Sender, conversation_id: int) -> bool:
+        """Delete one of the person's own conversations and its answers for good; False when
+        it is not theirs (or not there)."""
+        key = (who.platform, who.user_id)
+        async with self._serial(key), self._units() as uow:
+            own = await uow.conversations.of_identity(who.platform, who.user_id)
+            if all(c.id != conversation_id for c in own):
+                return False
+            await uow.conversations.delete(conversation_id)
+            await uow.commit()
+        self._recent.pop(key, None)
+        return True
+
     def idle_message(self) -> Outbound:
         names = ", ".join(f"{f.id} ({engine.local_title(f)})" for f in self.catalog)
         return Outbound(IDLE.format(flows=names))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -135,7 +135,7 @@ class SqlConversationRepository:
         return statement
 
     @staticmethod
-    def _stored(row: Row[Any] | None) -> StoredConversation | None:
+    def _stored(row: Any) -> StoredConversation | None:
         if row is None:
             return None
         return StoredConversation(
@@ -172,6 +172,23 @@ class SqlConversationRepository:
             {"platform": platform.value, "external_id": external_id},
         )
         return self._stored(result.first())
+
+    async def of_identity(self, platform: Platform, external_id: str) -> list[StoredConversation]:
+        result = await (await self._conn()).execute(
+            select(*_COLUMNS)
+            .join(identities, identities.c.person_id == conversations.c.person_id)
+            .where(
+                identities.c.platform == platform.value,
+                identities.c.external_id == external_id,
+            )
+            .order_by(*_NEWEST)
+        )
+        return [found for row in result if (found := self._stored(row)) is not None]
+
+    async def delete(self, conversation_id: int) -> None:
+        conn = await self._conn()
+        await conn.execute(delete(answers).where(answers.c.conversation_id == conversation_id))
+        await conn.execute(delete(conversations).where(conversations.c.id == conversation_id))
 
     async def get(self, conversation_id: int, *, lock: bool = False) -> StoredConversation | None:
         result = await (await self._conn()).execute(

@@ -191,3 +191,33 @@ async def test_starting_a_flow_elsewhere_moves_every_process_to_it(database_url:
     finally:
         await one.dispose()
         await two.dispose()
+
+
+async def test_people_see_and_delete_their_own_answers(database: Database) -> None:
+    from bot.commands import ChatCommands
+
+    chat = service(database, counting_flow())
+    commands = ChatCommands(chat)
+    other = Sender(Platform.TELEGRAM, "2002", "Pádraig")
+    await chat.begin(WHO, "count")
+    await chat.handle(WHO, Reply("41"))
+    await chat.begin(other, "count")
+    await chat.handle(other, Reply("7"))
+
+    mine = await commands.run(WHO, "myanswers")
+    assert "Number 1? 41" in mine.messages[0].text and "7" not in mine.messages[0].text
+    button = mine.messages[0].options[0].id
+    ask = await commands.choose(WHO, button)
+    assert "for good" in ask.messages[0].text
+    # Nobody can delete another person's answers, even with the button's id.
+    refused = await commands.choose(other, ask.messages[0].options[0].id)
+    assert refused.messages[0].text == "I found no such answers of yours."
+    done = await commands.choose(WHO, ask.messages[0].options[0].id)
+    assert done.messages[0].text.startswith("Deleted")
+    assert (await commands.run(WHO, "myanswers")).messages[0].text.startswith("You have not")
+    async with database.sessions() as session:
+        left = (await session.execute(select(AnswerRecord.value))).scalars().all()
+    assert left == [7]
+    # The person can start again afresh.
+    again = await chat.begin(WHO, "count")
+    assert "Number 1?" in again.messages[-1].text
