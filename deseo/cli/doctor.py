@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import typer
 
 from deseo.cli.common import out, settings, store_revision
 from deseo.settings import SECRET_FILE
-from storage import display_url, migrate
+from storage import Database, SqlUnitOfWork, display_url, migrate
+
+
+async def _outbox_counts(url: str) -> dict[str, int]:
+    database = Database.from_url(url)
+    try:
+        async with SqlUnitOfWork(database) as uow:
+            return await uow.outbox.counts()
+    finally:
+        await database.dispose()
 
 
 def doctor() -> None:
@@ -53,7 +64,13 @@ def doctor() -> None:
         else:
             line(name, f"not configured (set DESEO_{name.upper()}_TOKEN to start the bot)")
 
-    starts = [f"web on {config.web_url}", "scheduler"]
+    if revision == head:
+        counts = asyncio.run(_outbox_counts(url))
+        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        dead = counts.get("dead", 0)
+        line("outbox", f"{waiting} waiting, {counts.get('sent', 0)} sent, {dead} dead")
+
+    starts = [f"web on {config.web_url}", "worker (outbox, reminders)"]
     starts += [
         n for n, t in (("telegram", config.telegram_token), ("discord", config.discord_token)) if t
     ]
