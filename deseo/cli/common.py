@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import NoReturn
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -12,6 +13,7 @@ from rich.console import Console
 from deseo.settings import Settings, load_settings
 from storage import Database, StoreUnavailable, display_url, migrate
 
+T = TypeVar("T")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -32,19 +34,29 @@ def settings() -> Settings:
     return load_settings()
 
 
-async def _revision(url: str) -> str | None:
-    database = Database.from_url(url)
-    try:
-        await database.ping()
-        return await database.revision()
-    finally:
-        await database.dispose()
+def on_store(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` against the store at `url` in an event loop of its own, and close the
+    store's connections after, whatever happens."""
+
+    async def run() -> T:
+        database = Database.from_url(url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+async def _revision(database: Database) -> str | None:
+    await database.ping()
+    return await database.revision()
 
 
 def store_revision(url: str) -> str | None:
     """The store's migration revision; fails with one line when the store cannot be reached."""
     try:
-        return asyncio.run(_revision(url))
+        return on_store(url, _revision)
     except StoreUnavailable as exc:
         fail(str(exc))
 

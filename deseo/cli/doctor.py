@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
-from deseo.cli.common import out, settings, store_revision
+from deseo.cli.common import on_store, out, settings, store_revision
 from deseo.settings import SECRET_FILE
 from storage import Database, SqlUnitOfWork, display_url, migrate
 
 
-async def _outbox_counts(url: str) -> dict[str, int]:
-    database = Database.from_url(url)
-    try:
-        async with SqlUnitOfWork(database) as uow:
-            return await uow.outbox.counts()
-    finally:
-        await database.dispose()
+async def _outbox_counts(database: Database) -> dict[str, int]:
+    async with SqlUnitOfWork(database) as uow:
+        return await uow.outbox.counts()
 
 
 def doctor() -> None:
@@ -65,7 +59,7 @@ def doctor() -> None:
             line(name, f"not configured (set DESEO_{name.upper()}_TOKEN to start the bot)")
 
     if revision == head:
-        counts = asyncio.run(_outbox_counts(url))
+        counts = on_store(url, _outbox_counts)
         waiting = counts.get("pending", 0) + counts.get("sending", 0)
         dead = counts.get("dead", 0)
         line("outbox", f"{waiting} waiting, {counts.get('sent', 0)} sent, {dead} dead")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 import sys
@@ -12,13 +11,14 @@ from pathlib import Path
 import typer
 
 from bot import ConsoleChat
-from deseo.cli.common import err, fail, out, require_current_schema, settings
+from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
 from deseo.compose import catalog, conversation_service
 from flows import Platform
 from flows.catalog import CONTENT
-from flows.definitions import FlowFileError, load_flow_file
+from flows.definitions import Flow, FlowFileError, load_flow_file
 from flows.report import build_report, to_html, to_markdown
 from flows.service import Sender
+from flows.state import State
 from storage import Database
 
 app = typer.Typer(help="List and check flows.", no_args_is_help=True)
@@ -68,23 +68,19 @@ def chat(
     require_current_schema(url)
     who = Sender(Platform.CONSOLE, getpass.getuser(), getpass.getuser(), config.language)
 
-    async def run() -> int:
-        database = Database.from_url(url)
-        try:
-            chat = ConsoleChat(
-                conversation_service(database),
-                who,
-                sys.stdin,
-                sys.stdout,
-                color=sys.stdout.isatty(),
-                interactive=sys.stdin.isatty(),
-            )
-            return await chat.run(flow_id, new=new)
-        finally:
-            await database.dispose()
+    async def run(database: Database) -> int:
+        chat = ConsoleChat(
+            conversation_service(database),
+            who,
+            sys.stdin,
+            sys.stdout,
+            color=sys.stdout.isatty(),
+            interactive=sys.stdin.isatty(),
+        )
+        return await chat.run(flow_id, new=new)
 
     try:
-        code = asyncio.run(run())
+        code = on_store(url, run)
     except KeyboardInterrupt:
         out.print("\nStopped. Your answers are saved.")
         code = 1
@@ -109,12 +105,7 @@ def report(
     url = config.database
     require_current_schema(url)
 
-    async def load() -> str | None:
-        database = Database.from_url(url)
-        try:
-            found = await conversation_service(database).report(conversation_id)
-        finally:
-            await database.dispose()
+    def render(found: tuple[Flow, State] | None) -> str | None:
         if found is None:
             return None
         flow, state = found
@@ -125,7 +116,8 @@ def report(
             return json.dumps(built.to_json(), ensure_ascii=False, indent=2) + "\n"
         return to_html(built) if format is ReportFormat.html else to_markdown(built)
 
-    text = asyncio.run(load())
+    found = on_store(url, lambda database: conversation_service(database).report(conversation_id))
+    text = render(found)
     if text is None:
         fail(f"there is no conversation {conversation_id}")
     if output is not None:

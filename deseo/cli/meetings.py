@@ -3,7 +3,6 @@ the terminal. Every change goes through the same services the bots use."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from deseo.cli.common import fail, out, require_current_schema, settings
+from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import meeting_service
 from flows import Platform, Role
 from flows.meeting_service import MeetingService, NotFound
@@ -30,16 +29,8 @@ people_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 def _with(work: Callable[[MeetingService, Database], Awaitable[T]]) -> T:
     url = settings().database
     require_current_schema(url)
-
-    async def run() -> T:
-        database = Database.from_url(url)
-        try:
-            return await work(meeting_service(database), database)
-        finally:
-            await database.dispose()
-
     try:
-        return asyncio.run(run())
+        return on_store(url, lambda database: work(meeting_service(database), database))
     except (MeetingError, NotFound) as exc:
         fail(str(exc))
 

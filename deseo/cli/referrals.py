@@ -3,13 +3,12 @@ Telegram or Discord account, with the same permissions as in the chat."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
 
-from deseo.cli.common import fail, out, require_current_schema, settings
+from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import read_directory, referral_service
 from flows import Platform
 from flows.referral_service import ReferralService
@@ -37,17 +36,13 @@ def _with(work: Callable[[ReferralService], Awaitable[T]]) -> T:
     url = settings().database
     require_current_schema(url)
 
-    async def run() -> T:
-        database = Database.from_url(url)
-        try:
-            # The store's directory, so a service only an import added can be referred to.
-            await read_directory(database)
-            return await work(referral_service(database))
-        finally:
-            await database.dispose()
+    async def run(database: Database) -> T:
+        # The store's directory, so a service only an import added can be referred to.
+        await read_directory(database)
+        return await work(referral_service(database))
 
     try:
-        return asyncio.run(run())
+        return on_store(url, run)
     except ReferralError as exc:
         fail(str(exc))
 

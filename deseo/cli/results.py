@@ -7,12 +7,11 @@ memory: CSV through the csv module, XLSX through openpyxl's write-only workbook.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any, TextIO
 
 import typer
 
-from deseo.cli.common import fail, out, require_current_schema, settings
+from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import catalog
 from flows.definitions import Flow, FlowFileError
 from flows.results import AnswerFilter, Cell, ExportLayout, FilterError, SurveyResults
@@ -77,23 +76,19 @@ def results(
     url = settings().database
     require_current_schema(url)
 
-    async def load() -> SurveyResults:
-        database = Database.from_url(url)
-        try:
-            return await ResultsReader(database).results(
-                flow_id,
-                version=version,
-                answer_filter=answer_filter,
-                invited=invited,
-                completed_only=completed_only,
-                language=lang,
-                fallback=_catalog_flow(flow_id),
-            )
-        finally:
-            await database.dispose()
+    def load(database: Database) -> Awaitable[SurveyResults]:
+        return ResultsReader(database).results(
+            flow_id,
+            version=version,
+            answer_filter=answer_filter,
+            invited=invited,
+            completed_only=completed_only,
+            language=lang,
+            fallback=_catalog_flow(flow_id),
+        )
 
     try:
-        found = asyncio.run(load())
+        found = on_store(url, load)
     except UnknownSurvey as exc:
         fail(str(exc))
     except FilterError as exc:
@@ -118,23 +113,19 @@ def export(
     url = settings().database
     require_current_schema(url)
 
-    async def run() -> int:
-        database = Database.from_url(url)
-        try:
-            return await export_responses(
-                database,
-                flow_id,
-                format,
-                output,
-                version=version,
-                completed_only=completed_only,
-                fallback=_catalog_flow(flow_id),
-            )
-        finally:
-            await database.dispose()
+    def run(database: Database) -> Awaitable[int]:
+        return export_responses(
+            database,
+            flow_id,
+            format,
+            output,
+            version=version,
+            completed_only=completed_only,
+            fallback=_catalog_flow(flow_id),
+        )
 
     try:
-        rows = asyncio.run(run())
+        rows = on_store(url, run)
     except UnknownSurvey as exc:
         fail(str(exc))
     except OSError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import typer
 
@@ -11,6 +11,7 @@ from bot import DiscordStartError, sync_discord_commands
 from deseo.cli.common import (
     configure_logging,
     fail,
+    on_store,
     out,
     require_current_schema,
     settings,
@@ -25,7 +26,6 @@ from deseo.compose import (
 )
 from deseo.runtime import Part, discord_part, run_parts, telegram_part, web_part, worker_part
 from deseo.settings import Settings
-from flows.catalog import FlowCatalog
 from storage import Database, display_url, migrate
 
 Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")
@@ -57,14 +57,6 @@ def _bot_parts(config: Settings, database: Database, *, required: bool) -> list[
             )
         )
     return parts
-
-
-async def _load_content(url: str, flows: FlowCatalog) -> list[str]:
-    database = Database.from_url(url)
-    try:
-        return await load_bundled_content(database, flows)
-    finally:
-        await database.dispose()
 
 
 def _announce(url: str, revision: str, parts: list[Part], config: Settings) -> None:
@@ -102,7 +94,7 @@ def up(verbose: bool = Verbose) -> None:
     flows = catalog()
     migrate.upgrade(url)
     revision = require_current_schema(url)
-    for line in asyncio.run(_load_content(url, flows)):
+    for line in on_store(url, lambda database: load_bundled_content(database, flows)):
         out.print(f"deseo: {line}")
     database = Database.from_url(url)
     parts = [
@@ -147,19 +139,13 @@ def discord_sync() -> None:
     url = config.database
     require_current_schema(url)
 
-    async def run() -> int:
-        database = Database.from_url(url)
-        try:
-            return await sync_discord_commands(
-                config.discord_token or "",
-                conversation_service(database),
-                state_dir=config.data_dir,
-            )
-        finally:
-            await database.dispose()
+    def run(database: Database) -> Awaitable[int]:
+        return sync_discord_commands(
+            config.discord_token or "", conversation_service(database), state_dir=config.data_dir
+        )
 
     try:
-        count = asyncio.run(run())
+        count = on_store(url, run)
     except DiscordStartError as exc:
         fail(str(exc))
     out.print(f"published {count} slash commands to Discord")

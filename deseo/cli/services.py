@@ -4,14 +4,13 @@ directory out to and in from Open Referral HSDS 3.0 (JSON, or a folder of CSV fi
 
 from __future__ import annotations
 
-import asyncio
 import json
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from deseo.cli.common import err, fail, out, require_current_schema, settings
+from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
 from deseo.compose import bundled_directory
 from flows.directory import Directory, DirectoryError
 from flows.hsds import from_hsds_csv, from_hsds_json, to_hsds_json, write_hsds_csv
@@ -34,20 +33,16 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-async def _stored(url: str) -> Directory | None:
-    database = Database.from_url(url)
-    try:
-        async with SqlUnitOfWork(database) as uow:
-            return await uow.directory.load()
-    finally:
-        await database.dispose()
+async def _stored(database: Database) -> Directory | None:
+    async with SqlUnitOfWork(database) as uow:
+        return await uow.directory.load()
 
 
 def _directory() -> tuple[Directory, bool]:
     """The store's directory, or the bundled one while the store has none (then True)."""
     url = settings().database
     require_current_schema(url)
-    found = asyncio.run(_stored(url))
+    found = on_store(url, _stored)
     if found is not None:
         return found, False
     try:
@@ -135,15 +130,11 @@ def unmet() -> None:
     url = settings().database
     require_current_schema(url)
 
-    async def load() -> list[tuple[str | None, str, int]]:
-        database = Database.from_url(url)
-        try:
-            async with SqlUnitOfWork(database) as uow:
-                return await uow.needs.summary()
-        finally:
-            await database.dispose()
+    async def load(database: Database) -> list[tuple[str | None, str, int]]:
+        async with SqlUnitOfWork(database) as uow:
+            return await uow.needs.summary()
 
-    rows = asyncio.run(load())
+    rows = on_store(url, load)
     if not rows:
         out.print("no unmet needs recorded")
         return
@@ -231,17 +222,13 @@ def import_(
         out.print(f"{path}: {_counts(found)}; nothing was imported (--dry-run)", markup=False)
         return
 
-    async def replace() -> None:
-        database = Database.from_url(url)
-        try:
-            async with SqlUnitOfWork(database) as uow:
-                await uow.directory.replace(found)
-                await uow.commit()
-        finally:
-            await database.dispose()
+    async def replace(database: Database) -> None:
+        async with SqlUnitOfWork(database) as uow:
+            await uow.directory.replace(found)
+            await uow.commit()
 
     try:
-        asyncio.run(replace())
+        on_store(url, replace)
     except DirectoryError as exc:
         problems = str(exc).splitlines()
         for line in problems:
