@@ -231,26 +231,9 @@ class ConversationService:
         raise ConcurrentUpdate(f"could not apply an event for {who.platform}:{who.user_id}")
 
     async def resume(self, who: Sender, *, event_id: str | None = None) -> Outcome:
-        """Show the person where their most recent unfinished conversation stands."""
-        key = (who.platform, who.user_id)
-        async with self._serial(key):
-            for _ in range(ATTEMPTS):
-                async with self._units() as uow:
-                    if event_id is not None and not await self._claim(uow, who, event_id):
-                        return Outcome((), duplicate=True)
-                    current = await uow.conversations.latest_open_for(*key, lock=True)
-                    if current is None:
-                        await uow.commit()
-                        return Outcome((self.idle_message(),))
-                    flow = await self._flow_of(uow, current.state)
-                    state, messages = engine.step(flow, current.state, Command("resume"))
-                    saved = await self._saved(uow, current, state)
-                    if saved is None:
-                        continue
-                    await uow.commit()
-                self._remember(key, saved)
-                return Outcome(tuple(messages), saved.id, flow.id, state.status)
-        raise ConcurrentUpdate(f"could not resume for {who.platform}:{who.user_id}")
+        """Show the person where their most recent unfinished conversation stands (going on
+        to the next phase if they had stopped at a break)."""
+        return await self.handle(who, Command("resume"), event_id=event_id)
 
     async def current(self, who: Sender) -> StoredConversation | None:
         """The person's unfinished conversation, if any, as the store has it now."""
