@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from flows.definitions import Flow, flow_from_json
 from flows.people import Platform
 from flows.ports import StoredConversation
 from flows.state import Answer, State
+from storage.base import insert_for
 from storage.models import AnswerRecord, Conversation, FlowVersion, Identity, InboundEvent
 
 conversations: Table = Conversation.__table__  # type: ignore[assignment]
@@ -91,12 +91,8 @@ REMOVE_ANSWERS = delete(answers).where(
 )
 
 
-def _dialect_insert(dialect: str, table: Table) -> Any:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-
-
 def _upsert_answer(dialect: str) -> Any:
-    statement = _dialect_insert(dialect, answers)
+    statement = insert_for(dialect, answers)
     return statement.on_conflict_do_update(
         index_elements=["conversation_id", "step_id"],
         set_={
@@ -108,7 +104,7 @@ def _upsert_answer(dialect: str) -> Any:
 
 
 def _claim(dialect: str) -> Any:
-    return _dialect_insert(dialect, events).on_conflict_do_nothing().returning(events.c.event_id)
+    return insert_for(dialect, events).on_conflict_do_nothing().returning(events.c.event_id)
 
 
 STATEMENTS: dict[str, dict[str, Any]] = {
@@ -272,7 +268,7 @@ class SqlFlowRepository:
 
     async def remember(self, flow: Flow, at: datetime) -> bool:
         statement = (
-            _dialect_insert(self._dialect, versions)
+            insert_for(self._dialect, versions)
             .values(
                 flow_id=flow.id,
                 version=flow.version,

@@ -7,21 +7,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.meetings import Group, Meeting, to_utc
 from flows.outbox import ChatRef, Claimed, OutboxItem, message_from_json, message_to_json
 from flows.people import Platform
+from storage.base import insert_for
 from storage.models import Group as GroupRow
 from storage.models import GroupChat, GroupMember, MeetingRecord, OutboxRow, Rsvp
 
 outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
 OCCURRENCE_FORMAT = "%Y%m%dT%H%M"
-
-
-def _insert(dialect: str, table: Any) -> Any:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def _group(row: GroupRow) -> Group:
@@ -54,7 +50,7 @@ class SqlGroupRepository:
 
     async def follow(self, group_id: int, chat: ChatRef, title: str | None = None) -> bool:
         statement = (
-            _insert(self._dialect, GroupChat)
+            insert_for(self._dialect, GroupChat)
             .values(
                 group_id=group_id, platform=chat.platform.value, chat_id=chat.chat_id, title=title
             )
@@ -92,7 +88,7 @@ class SqlGroupRepository:
 
     async def add_member(self, group_id: int, person_id: int) -> None:
         await self._session.execute(
-            _insert(self._dialect, GroupMember)
+            insert_for(self._dialect, GroupMember)
             .values(group_id=group_id, person_id=person_id)
             .on_conflict_do_nothing()
         )
@@ -184,7 +180,7 @@ class SqlMeetingRepository:
     async def rsvp(
         self, meeting_id: int, occurrence: str, person_id: int, answer: str, at: datetime
     ) -> None:
-        statement = _insert(self._dialect, Rsvp).values(
+        statement = insert_for(self._dialect, Rsvp).values(
             meeting_id=meeting_id,
             occurrence=occurrence,
             person_id=person_id,
@@ -248,7 +244,9 @@ class SqlOutboxRepository:
     async def enqueue(self, items: Sequence[OutboxItem]) -> int:
         if not items:
             return 0
-        statement = _insert(self._dialect, outbox).on_conflict_do_nothing().returning(outbox.c.id)
+        statement = (
+            insert_for(self._dialect, outbox).on_conflict_do_nothing().returning(outbox.c.id)
+        )
         new = 0
         for start in range(0, len(items), 500):
             chunk = [self._row(i) for i in items[start : start + 500]]
@@ -259,7 +257,7 @@ class SqlOutboxRepository:
     async def replace_pending(self, items: Sequence[OutboxItem]) -> None:
         if not items:
             return
-        statement = _insert(self._dialect, outbox)
+        statement = insert_for(self._dialect, outbox)
         statement = statement.on_conflict_do_update(
             index_elements=["key"],
             set_={

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.referrals import OPEN, Referral, ReferralEvent
+from storage.base import insert_for
 from storage.models import ProviderMember, ReferralEventRecord, ReferralRecord
 
 
@@ -121,9 +121,8 @@ class SqlReferralRepository:
         return [_referral(r) for r in rows]
 
     async def add_member(self, organisation: str, person_id: int, at: datetime) -> bool:
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         result = await self._session.execute(
-            insert(ProviderMember)
+            insert_for(self._dialect, ProviderMember)
             .values(organisation=organisation, person_id=person_id, added_at=at)
             .on_conflict_do_nothing()
             .returning(ProviderMember.person_id)
