@@ -117,6 +117,20 @@ def typed_value(data: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _button(item: discord.ui.Item[Any], match: Any) -> discord.ui.Button[Any]:
+    """The component a button's custom id came on, which must be a button."""
+    if not isinstance(item, discord.ui.Button):
+        raise TypeError(f"{match.string} is not a button")
+    return item
+
+
+def _select(item: discord.ui.Item[Any], match: Any) -> discord.ui.Select[Any]:
+    """The component a select's custom id came on, which must be a select menu."""
+    if not isinstance(item, discord.ui.Select):
+        raise TypeError(f"{match.string} is not a select menu")
+    return item
+
+
 def _app(interaction: discord.Interaction[Any]) -> DeseoDiscord:
     client = interaction.client
     if not isinstance(client, DeseoDiscord):
@@ -160,9 +174,7 @@ class PromptButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PROM
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
     ) -> PromptButton:
-        if not isinstance(item, discord.ui.Button):
-            raise TypeError(f"{match.string} is not a button")
-        return cls(item)
+        return cls(_button(item, match))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         answer = _ticked(interaction.message) if self.action == "done" else _label(self.item)
@@ -182,9 +194,7 @@ class PromptSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PROM
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
     ) -> PromptSelect:
-        if not isinstance(item, discord.ui.Select):
-            raise TypeError(f"{match.string} is not a select menu")
-        return cls(item)
+        return cls(_select(item, match))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         select = self.item
@@ -213,9 +223,7 @@ class MenuButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MENU_B
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
     ) -> MenuButton:
-        if not isinstance(item, discord.ui.Button):
-            raise TypeError(f"{match.string} is not a button")
-        return cls(item)
+        return cls(_button(item, match))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _app(interaction).choose(interaction, self.option, answer=_label(self.item))
@@ -228,9 +236,7 @@ class MenuSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=MENU_S
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
     ) -> MenuSelect:
-        if not isinstance(item, discord.ui.Select):
-            raise TypeError(f"{match.string} is not a select menu")
-        return cls(item)
+        return cls(_select(item, match))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         value = self.item.values[0]
@@ -251,9 +257,7 @@ class TypeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TYPE_B
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
     ) -> TypeButton:
-        if not isinstance(item, discord.ui.Button):
-            raise TypeError(f"{match.string} is not a button")
-        return cls(item)
+        return cls(_button(item, match))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _app(interaction).open_answer_box(interaction, self.tag)
