@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from flows import engine
 from flows.answers import describe, local
 from flows.catalog import UnknownFlow
 from flows.definitions import FlowKind, MessageStep
 from flows.meeting_service import MeetingService, NotFound
-from flows.meetings import MeetingError, agenda_message
+from flows.meetings import MeetingError, agenda_message, parse_local
 from flows.messages import MENU_TAG, Command, Option, Outbound
 from flows.outbox import ChatRef
 from flows.people import Role
@@ -68,13 +67,6 @@ HELP = (
     "(your answers are kept), /language to change language.\n"
     "Answer with the buttons, or type: a number, a word, or your own text."
 )
-
-
-def _when(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        raise MeetingError(f"{text!r} is not a date and time such as 2026-12-03T10:00") from None
 
 
 def menu(text: str, options: list[Option]) -> Outbound:
@@ -285,7 +277,7 @@ class ChatCommands:
             if name == "schedule":
                 if len(words) < 3:
                     raise MeetingError("say /schedule GROUP 2026-12-03T10:00 Title of the meeting")
-                start = _when(words[1])
+                start = parse_local(words[1])
                 meeting = await self.meetings.create_meeting(words[0], " ".join(words[2:]), start)
                 return Outcome(
                     (
@@ -296,7 +288,7 @@ class ChatCommands:
                 )
             if not words or not words[0].isdecimal():
                 raise MeetingError("say /cancelmeeting ID, or /cancelmeeting ID 2026-12-03T10:00")
-            occurrence = _when(words[1]) if len(words) > 1 else None
+            occurrence = parse_local(words[1]) if len(words) > 1 else None
             await self.meetings.cancel_meeting(int(words[0]), occurrence)
         except (MeetingError, NotFound) as exc:
             return Outcome((Outbound(str(exc), kind="error"),))

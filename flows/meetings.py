@@ -44,6 +44,14 @@ def format_offset(offset: timedelta) -> str:
     return f"{seconds}s"
 
 
+def parse_local(text: str) -> datetime:
+    """A wall-clock date and time as people type it (2026-12-03T10:00), without an offset."""
+    try:
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=None)
+    except ValueError:
+        raise MeetingError(f"{text!r} is not a date and time such as 2026-12-03T10:00") from None
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

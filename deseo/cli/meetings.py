@@ -14,7 +14,7 @@ from deseo.cli.common import fail, on_store, out, require_current_schema, settin
 from deseo.compose import meeting_service
 from flows import Platform, Role
 from flows.meeting_service import MeetingService, NotFound
-from flows.meetings import MeetingError, format_offset, parse_offset, when_text
+from flows.meetings import MeetingError, format_offset, parse_local, parse_offset, when_text
 from flows.outbox import ChatRef
 from storage import Database, SqlUnitOfWork
 
@@ -37,9 +37,9 @@ def _with(work: Callable[[MeetingService, Database], Awaitable[T]]) -> T:
 
 def _local(text: str, option: str) -> datetime:
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        fail(f"{option}: {text!r} is not a date and time such as 2026-12-03T10:00", 2)
+        return parse_local(text)
+    except MeetingError as exc:
+        fail(f"{option}: {exc}", 2)
 
 
 def _chat(telegram_chat: str | None, discord_channel: str | None) -> ChatRef:
