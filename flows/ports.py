@@ -272,15 +272,25 @@ class UnitOfWork(Protocol):
     Leaving the `async with` block without committing rolls back.
     """
 
-    people: PeopleRepository
-    conversations: ConversationRepository
-    flows: FlowRepository
-    groups: GroupRepository
-    meetings: MeetingRepository
-    outbox: OutboxRepository
-    needs: NeedsRepository
-    directory: DirectoryRepository
-    referrals: ReferralRepository
+    # Read-only members, so that an implementation may hold its own repository classes.
+    @property
+    def people(self) -> PeopleRepository: ...
+    @property
+    def conversations(self) -> ConversationRepository: ...
+    @property
+    def flows(self) -> FlowRepository: ...
+    @property
+    def groups(self) -> GroupRepository: ...
+    @property
+    def meetings(self) -> MeetingRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def needs(self) -> NeedsRepository: ...
+    @property
+    def directory(self) -> DirectoryRepository: ...
+    @property
+    def referrals(self) -> ReferralRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

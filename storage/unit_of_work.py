@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.ports import UnitOfWork
 from storage.database import Database
 from storage.repositories.conversations import SqlConversationRepository, SqlFlowRepository
 from storage.repositories.directory import SqlDirectoryRepository
@@ -83,3 +84,8 @@ class SqlUnitOfWork:
 def unit_of_work_factory(database: Database) -> Callable[[], SqlUnitOfWork]:
     """A zero-argument callable making units of work on `database` (a `UnitOfWorkFactory`)."""
     return lambda: SqlUnitOfWork(database)
+
+
+def _conforms(database: Database) -> UnitOfWork:
+    # Never called: it makes mypy check that SqlUnitOfWork keeps flows' UnitOfWork promise.
+    return SqlUnitOfWork(database)
