@@ -22,9 +22,8 @@ from typing import TypeVar
 
 import discord
 
-from bot.commands import MENU_TAG
 from flows.meetings import RSVP_TAG
-from flows.messages import Option, Outbound
+from flows.messages import MENU_TAG, Option, Outbound
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.commands import MENU_TAG
 from flows.meetings import RSVP_TAG
-from flows.messages import Outbound
+from flows.messages import MENU_TAG, Outbound
 
 MAX_TEXT = 4096
 CALLBACK_LIMIT = 64
