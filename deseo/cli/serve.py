@@ -26,36 +26,33 @@ from deseo.compose import (
 )
 from deseo.runtime import Part, discord_part, run_parts, telegram_part, web_part, worker_part
 from deseo.settings import Settings
+from flows.catalog import FlowCatalog
 from storage import Database, display_url, migrate
 
 Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")
 
 
-def _bot_parts(config: Settings, database: Database, *, required: bool) -> list[Part]:
+def _bot_parts(
+    config: Settings, database: Database, *, required: bool, flows: FlowCatalog | None = None
+) -> list[Part]:
     for problem in (config.telegram_token_problem(), config.discord_token_problem()):
         if problem:
             fail(problem, 2)
     if required and not (config.telegram_token or config.discord_token):
         fail("no bot token is set: set DESEO_TELEGRAM_TOKEN or DESEO_DISCORD_TOKEN", 2)
+    if not (config.telegram_token or config.discord_token):
+        return []
+    # One set of services for every platform: flows are read and checked once.
+    services = (
+        conversation_service(database, flows),
+        meeting_service(database),
+        referral_service(database),
+    )
     parts = []
     if config.telegram_token:
-        parts.append(
-            telegram_part(
-                config,
-                conversation_service(database),
-                meeting_service(database),
-                referral_service(database),
-            )
-        )
+        parts.append(telegram_part(config, *services))
     if config.discord_token:
-        parts.append(
-            discord_part(
-                config,
-                conversation_service(database),
-                meeting_service(database),
-                referral_service(database),
-            )
-        )
+        parts.append(discord_part(config, *services))
     return parts
 
 
@@ -100,7 +97,7 @@ def up(verbose: bool = Verbose) -> None:
     parts = [
         web_part(config, database),
         worker_part(config, database, referral_service(database)),
-        *_bot_parts(config, database, required=False),
+        *_bot_parts(config, database, required=False, flows=flows),
     ]
     _announce(url, revision, parts, config)
     _run(database, parts)
