@@ -52,6 +52,16 @@ def insert_for(dialect: str, table: Any) -> Any:
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
+# Made by migrations in SQL the models cannot say (SQLite's FTS5 table and its shadow tables,
+# PostgreSQL's expression index for search); comparing models with the schema leaves them out.
+UNMODELLED_PREFIXES = ("search_fts", "ix_search_documents_tsv")
+
+
+def modelled(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's `include_name` hook: False for the schema objects no model describes."""
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
+
+
 def utcnow() -> datetime:
     """Now, in UTC; the default for creation times."""
     return datetime.now(UTC)

@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import NullPool
 
-from storage.base import Base
+from storage.base import Base, modelled
 from storage.database import make_engine, normalise_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -76,7 +76,11 @@ class SchemaState:
 def _compare(connection: Connection) -> tuple[str | None, list[Any]]:
     context = MigrationContext.configure(
         connection,
-        opts={"compare_type": True, "render_as_batch": connection.dialect.name == "sqlite"},
+        opts={
+            "compare_type": True,
+            "render_as_batch": connection.dialect.name == "sqlite",
+            "include_name": modelled,
+        },
     )
     return context.get_current_revision(), compare_metadata(context, Base.metadata)
 

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
-from storage.base import Base
+from storage.base import Base, modelled
 from storage.database import make_engine
 
 config = context.config
@@ -19,6 +19,7 @@ def run_migrations(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=modelled,
         # SQLite cannot ALTER most things: batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )

@@ -1,5 +1,6 @@
 """Every table of the store; importing this module registers them all on `Base.metadata`."""
 
+from storage.models.accounts import ApiToken, OneTimeCode, WebAccount
 from storage.models.conversations import (
     AnswerRecord,
     Conversation,
@@ -12,6 +13,15 @@ from storage.models.directory import (
     ServiceLanguage,
     ServiceRecord,
     TaxonomyTerm,
+)
+from storage.models.forum import (
+    Board,
+    Flag,
+    Post,
+    PostRevision,
+    SearchDocument,
+    Thread,
+    ThreadFollower,
 )
 from storage.models.meetings import (
     Group,
@@ -32,7 +42,10 @@ from storage.models.referrals import ProviderMember, ReferralEventRecord, Referr
 
 __all__ = [
     "AnswerRecord",
+    "ApiToken",
+    "Board",
     "Conversation",
+    "Flag",
     "FlowVersion",
     "Group",
     "GroupChat",
@@ -40,20 +53,27 @@ __all__ = [
     "Identity",
     "InboundEvent",
     "MeetingRecord",
+    "OneTimeCode",
     "Organisation",
     "OrganisationMember",
     "OutboxRow",
     "Person",
     "PersonRole",
+    "Post",
+    "PostRevision",
     "ProviderMember",
     "ReferralEventRecord",
     "ReferralRecord",
     "Rsvp",
+    "SearchDocument",
     "ServiceArea",
     "ServiceAttribute",
     "ServiceLanguage",
     "ServiceRecord",
     "TaxonomyTerm",
     "Territory",
+    "Thread",
+    "ThreadFollower",
     "UnmetNeed",
+    "WebAccount",
 ]
