@@ -9,9 +9,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
 
 from flows import SystemClock
 from flows.meeting_service import MeetingService
+from flows.ports import Clock
+from forum.auth import SESSION_COOKIE, SESSION_DAYS
+from forum.errors import install_error_pages
+from forum.ratelimit import RateLimiter
 from storage import Database, unit_of_work_factory
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -23,11 +28,20 @@ class ForumConfig:
 
     secret_key: str
     site_name: str = "deseo"
+    # Where people reach the site, for links in feeds and chats; an https URL makes the session
+    # cookie Secure.
+    public_url: str = "http://127.0.0.1:8000"
     telegram_enabled: bool = False
     discord_enabled: bool = False
 
 
-def create_app(database: Database, config: ForumConfig, *, own_database: bool = False) -> FastAPI:
+def create_app(
+    database: Database,
+    config: ForumConfig,
+    *,
+    own_database: bool = False,
+    clock: Clock | None = None,
+) -> FastAPI:
     """Build the web app on `database`; with `own_database` it disposes the engine at shutdown."""
     from forum.routes import groups, health, home
 
@@ -38,10 +52,22 @@ def create_app(database: Database, config: ForumConfig, *, own_database: bool = 
             await database.dispose()
 
     app = FastAPI(title="deseo", summary="The REVES forum and its API", lifespan=lifespan)
+    clock = clock or SystemClock()
     app.state.database = database
     app.state.config = config
-    app.state.meetings = MeetingService(unit_of_work_factory(database), SystemClock())
+    app.state.clock = clock
+    app.state.limiter = RateLimiter(clock)
+    app.state.meetings = MeetingService(unit_of_work_factory(database), clock)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=config.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_DAYS * 24 * 3600,
+        same_site="lax",
+        https_only=config.public_url.startswith("https://"),
+    )
+    install_error_pages(app)
     app.include_router(home.router)
     app.include_router(health.router)
     app.include_router(groups.router)

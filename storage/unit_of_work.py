@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.ports import UnitOfWork
 from storage.database import Database
+from storage.repositories.accounts import SqlAccountRepository
 from storage.repositories.conversations import SqlConversationRepository, SqlFlowRepository
 from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.meetings import (
@@ -34,6 +35,8 @@ class SqlUnitOfWork:
     needs: SqlNeedsRepository
     directory: SqlDirectoryRepository
     referrals: SqlReferralRepository
+    # Beyond flows' UnitOfWork: what only the forum uses.
+    accounts: SqlAccountRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -57,6 +60,7 @@ class SqlUnitOfWork:
         self.needs = SqlNeedsRepository(self._session)
         self.directory = SqlDirectoryRepository(self._session)
         self.referrals = SqlReferralRepository(self._session, dialect)
+        self.accounts = SqlAccountRepository(self._session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,188 @@
+"""Who is asking: the signed session cookie, API bearer tokens, and CSRF tokens on forms.
+
+Every route learns its viewer through the dependencies here (`viewer`, `require_viewer`,
+`require_role`, `api_viewer`), and every form POST goes through `check_csrf`; what a viewer
+may do is decided in `forum.permissions`, nowhere else.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request
+
+from flows.people import Role
+from forum.security import digest
+from storage import SqlUnitOfWork
+
+SESSION_COOKIE = "deseo_session"
+SESSION_DAYS = 14
+CSRF_FIELD = "csrf_token"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A signed-in person as pages see them."""
+
+    person_id: int
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+
+    def has_role(self, role: Role) -> bool:
+        """True for a role the person holds; admins hold every role."""
+        return role in self.roles or Role.ADMIN in self.roles
+
+
+class LoginRequired(Exception):
+    """Raised by `require_viewer`; the app answers a page with a redirect to the login form."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def login_url(next_url: str) -> str:
+    return f"/login?next={quote(next_url, safe='/')}"
+
+
+def uow(request: Request) -> SqlUnitOfWork:
+    """A new unit of work on the app's store."""
+    return SqlUnitOfWork(request.app.state.database)
+
+
+def sign_in(request: Request, person_id: int, session_epoch: int) -> None:
+    """Start a session for the person; a fresh CSRF token too, so one seen before login dies."""
+    request.session.clear()
+    request.session.update(
+        {"pid": person_id, "ep": session_epoch, "csrf": secrets.token_urlsafe(32)}
+    )
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+async def viewer(request: Request) -> Viewer | None:
+    """The signed-in person, or None; a session from before a password change counts as none."""
+    if hasattr(request.state, "viewer"):
+        found: Viewer | None = request.state.viewer
+        return found
+    found = None
+    person_id = request.session.get("pid")
+    if isinstance(person_id, int):
+        async with uow(request) as work:
+            account = await work.accounts.by_person(person_id)
+        if (
+            account is not None
+            and not account.disabled
+            and account.session_epoch == request.session.get("ep")
+        ):
+            found = Viewer(account.person_id, account.username, account.display_name, account.roles)
+        else:
+            request.session.clear()
+    request.state.viewer = found
+    return found
+
+
+OptionalViewer = Annotated[Viewer | None, Depends(viewer)]
+
+
+async def require_viewer(request: Request, who: OptionalViewer) -> Viewer:
+    """The signed-in person; anyone else is sent to the login form (and back afterwards)."""
+    if who is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    return who
+
+
+SignedIn = Annotated[Viewer, Depends(require_viewer)]
+
+
+def require_role(role: Role) -> Any:
+    """A dependency letting through only people holding `role` (or admins)."""
+
+    async def check(who: SignedIn) -> Viewer:
+        if not who.has_role(role):
+            raise HTTPException(status_code=403, detail=f"This page is for the {role.value}s.")
+        return who
+
+    return Depends(check)
+
+
+async def api_viewer(request: Request) -> Viewer | None:
+    """The person behind an API request's bearer token, else the session's, else None.
+
+    A token that is present but unknown is refused outright rather than read as anonymous.
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        return await viewer(request)
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(
+            status_code=401,
+            detail="use: Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    async with uow(request) as work:
+        clock = request.app.state.clock
+        person_id = await work.accounts.person_for_token(digest(token.strip()), now=clock.now())
+        account = None if person_id is None else await work.accounts.by_person(person_id)
+        await work.commit()
+    if account is None or account.disabled:
+        raise HTTPException(
+            status_code=401,
+            detail="unknown or revoked token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Viewer(account.person_id, account.username, account.display_name, account.roles)
+
+
+ApiViewer = Annotated[Viewer | None, Depends(api_viewer)]
+
+
+async def require_api_viewer(who: ApiViewer) -> Viewer:
+    if who is None:
+        raise HTTPException(
+            status_code=401,
+            detail="sign in or send a bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return who
+
+
+ApiSignedIn = Annotated[Viewer, Depends(require_api_viewer)]
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token, made on first use; forms put it in a hidden field."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a form POST whose CSRF field does not match the session's token."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = request.session.get("csrf")
+    if not (
+        isinstance(sent, str)
+        and isinstance(expected, str)
+        and hmac.compare_digest(sent.encode(), expected.encode())
+    ):
+        raise HTTPException(
+            status_code=403,
+            detail="This form has expired or did not come from this site. Reload the page "
+            "and try again.",
+        )
+
+
+CsrfChecked = Depends(check_csrf)
