@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     )
     web_host: str = Field(default="127.0.0.1", description="Address the web server listens on.")
     web_port: int = Field(default=8000, ge=1, le=65535, description="Port of the web server.")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach the web forum, for links in chats, feeds and the CLI; "
+        "an https URL makes the session cookie Secure.",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Signs sessions and links; generated once into the data directory if unset.",
@@ -101,6 +106,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
 
     @field_validator("telegram_webhook_url")
     @classmethod

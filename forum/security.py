@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+# The generators and digest of codes and tokens are shared with the bots, which issue link codes.
+from flows.codes import digest, new_link_code, new_token
+
+__all__ = [
+    "DUMMY_HASH",
+    "MAX_PASSWORD",
+    "MIN_PASSWORD",
+    "digest",
+    "hash_password",
+    "needs_rehash",
+    "new_link_code",
+    "new_token",
+    "password_problem",
+    "verify_password",
+]
 
 _hasher = PasswordHasher()
 
@@ -35,23 +50,6 @@ def needs_rehash(stored_hash: str) -> bool:
 # Verifying against this when no account matches makes a wrong user name cost as much time as
 # a wrong password, so timing does not tell which user names exist.
 DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-def digest(secret: str) -> str:
-    """The SHA-256 hex digest stored in place of a code or token (they are random and long,
-    so a fast hash is enough)."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def new_token(prefix: str = "") -> str:
-    """A random URL-safe secret of 256 bits, with an optional prefix saying what it is for."""
-    return prefix + secrets.token_urlsafe(32)
-
-
-def new_link_code() -> str:
-    """A short code a person can copy from a chat to the web: 8 letters and digits, no 0/O/1/I."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
 def password_problem(password: str, username: str = "") -> str | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.people import Platform, Role
@@ -34,6 +35,18 @@ class AccountRecord:
     roles: frozenset[Role]
     disabled: bool
     created_at: datetime
+    last_login_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """An API token as its owner sees it: never the secret, only its name and use."""
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
 
 
 def username_key(username: str) -> str:
@@ -78,7 +91,11 @@ class SqlAccountRepository:
                 password_hash=password_hash,
             )
         )
-        await self._session.flush()
+        try:
+            await self._session.flush()
+        except IntegrityError as exc:
+            # Someone took the name between the check above and now.
+            raise UsernameTaken(username) from exc
         found = await self.by_person(person_id)
         assert found is not None
         return found
@@ -89,32 +106,68 @@ class SqlAccountRepository:
     async def by_person(self, person_id: int) -> AccountRecord | None:
         return await self._one(WebAccount.person_id == person_id)
 
-    async def _one(self, condition: object) -> AccountRecord | None:
-        row = (
-            await self._session.execute(
-                select(WebAccount, Person)
-                .join(Person, Person.id == WebAccount.person_id)
-                # The condition is a SQL expression built by the caller above.
-                .where(condition)  # type: ignore[arg-type]
-            )
-        ).first()
-        if row is None:
-            return None
-        account, person = row
-        roles = await self._session.scalars(
-            select(PersonRole.role).where(PersonRole.person_id == person.id)
+    async def _one(self, condition: ColumnElement[bool]) -> AccountRecord | None:
+        found = await self._many(condition, limit=1)
+        return found[0] if found else None
+
+    async def _many(
+        self, condition: ColumnElement[bool] | None, *, limit: int | None = None
+    ) -> list[AccountRecord]:
+        query = (
+            select(WebAccount, Person)
+            .join(Person, Person.id == WebAccount.person_id)
+            .order_by(WebAccount.username_key)
+            .limit(limit)
+            # Always the stored values: a password change earlier in this session raised the
+            # epoch behind the ORM's back.
+            .execution_options(populate_existing=True)
         )
-        return AccountRecord(
-            id=account.id,
-            person_id=person.id,
-            username=account.username,
-            display_name=person.display_name,
-            email=account.email,
-            password_hash=account.password_hash,
-            session_epoch=account.session_epoch,
-            roles=frozenset(Role(r) for r in roles) | {Role.MEMBER},
-            disabled=account.disabled_at is not None,
-            created_at=account.created_at,
+        if condition is not None:
+            query = query.where(condition)
+        rows = (await self._session.execute(query)).all()
+        if not rows:
+            return []
+        held: dict[int, set[Role]] = {}
+        for person_id, role in await self._session.execute(
+            select(PersonRole.person_id, PersonRole.role).where(
+                PersonRole.person_id.in_([person.id for _, person in rows])
+            )
+        ):
+            held.setdefault(person_id, set()).add(Role(role))
+        return [
+            AccountRecord(
+                id=account.id,
+                person_id=person.id,
+                username=account.username,
+                display_name=person.display_name,
+                email=account.email,
+                password_hash=account.password_hash,
+                session_epoch=account.session_epoch,
+                roles=frozenset(held.get(person.id, ())) | {Role.MEMBER},
+                disabled=account.disabled_at is not None,
+                created_at=account.created_at,
+                last_login_at=account.last_login_at,
+            )
+            for account, person in rows
+        ]
+
+    async def search(self, text: str = "", *, limit: int | None = 200) -> list[AccountRecord]:
+        """Accounts whose user name or display name contains `text` (any case), by user name;
+        every account for an empty `text`."""
+        text = text.strip()
+        if not text:
+            return await self._many(None, limit=limit)
+        pattern = (
+            "%"
+            + text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
+        return await self._many(
+            or_(
+                WebAccount.username_key.like(pattern, escape="\\"),
+                func.lower(Person.display_name).like(pattern, escape="\\"),
+            ),
+            limit=limit,
         )
 
     async def set_password(self, person_id: int, password_hash: str) -> None:
@@ -226,3 +279,27 @@ class SqlAccountRepository:
             .values(revoked_at=now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def tokens(self, person_id: int) -> list[TokenRecord]:
+        """The person's API tokens, newest first, revoked ones too."""
+        found = await self._session.scalars(
+            select(ApiToken)
+            .where(ApiToken.person_id == person_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+        return [
+            TokenRecord(t.id, t.name, t.created_at, t.last_used_at, t.revoked_at) for t in found
+        ]
+
+    async def revoke_token(self, person_id: int, token_id: int, *, now: datetime) -> bool:
+        """Revoke one of the person's own tokens; False when it is not theirs or was revoked."""
+        result = await self._session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                ApiToken.person_id == person_id,
+                ApiToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
