@@ -198,9 +198,23 @@ def to_html(report: Report) -> str:
     lang = report.language
     e = html.escape
     title = e(say(lang, "report.title", title=report.title))
-    body = [f"<h1>{title}</h1>"]
+    return (
+        f'<!doctype html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title></head><body><main>\n"
+        f"<h1>{title}</h1>\n" + html_sections(report, level=2) + "\n</main></body></html>\n"
+    )
+
+
+def html_sections(report: Report, *, level: int = 2) -> str:
+    """The report's phases as HTML sections, headed at `level` (their parts one below), to
+    place in a page of one's own; every text is escaped."""
+    lang = report.language
+    e = html.escape
+    h, sub = f"h{level}", f"h{level + 1}"
+    body = []
     for phase in report.phases:
-        body.append(f"<section><h2>{e(phase.title)}</h2>")
+        body.append(f"<section><{h}>{e(phase.title)}</{h}>")
         if phase.counts.rated:
             counts = e(say(lang, "report.counts", **asdict(phase.counts)))
             readiness = phase.readiness or 0
@@ -210,7 +224,7 @@ def to_html(report: Report) -> str:
                 f"{readiness}%</meter>"
             )
         if phase.gaps:
-            body.append(f"<h3>{e(say(lang, 'report.gaps'))}</h3><ul>")
+            body.append(f"<{sub}>{e(say(lang, 'report.gaps'))}</{sub}><ul>")
             for gap in phase.gaps:
                 note = f"<br><em>{e(gap.note)}</em>" if gap.note else ""
                 body.append(
@@ -219,24 +233,18 @@ def to_html(report: Report) -> str:
                 )
             body.append("</ul>")
         if phase.lines and not phase.counts.rated:
-            body.append(f"<h3>{e(say(lang, 'report.answers'))}</h3><ul>")
+            body.append(f"<{sub}>{e(say(lang, 'report.answers'))}</{sub}><ul>")
             body += [
                 f"<li>{e(x.question)} <strong>{e(x.answer)}</strong></li>" for x in phase.lines
             ]
             body.append("</ul>")
         notes = [n for n in phase.notes if n.step_id not in {g.step_id for g in phase.gaps}]
         if notes:
-            body.append(f"<h3>{e(say(lang, 'report.notes'))}</h3><ul>")
+            body.append(f"<{sub}>{e(say(lang, 'report.notes'))}</{sub}><ul>")
             body += [
                 f"<li>{e(n.question)} ({e(n.answer)}): <em>{e(n.note or '')}</em></li>"
                 for n in notes
             ]
             body.append("</ul>")
         body.append("</section>")
-    return (
-        f'<!doctype html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title></head><body><main>\n"
-        + "\n".join(body)
-        + "\n</main></body></html>\n"
-    )
+    return "\n".join(body)

@@ -1,30 +1,29 @@
 """`deseo results FLOW` and `deseo export FLOW`: survey results and exports for coordinators.
 
 Both read the store as it is, across every version of the flow unless `--version` picks one.
-Exports are written as the responses are read, so their size is bounded by the disk, not by
-memory: CSV through the csv module, XLSX through openpyxl's write-only workbook.
+Exports are written as the responses are read (see `storage.exports`), so their size is bounded
+by the disk, not by memory.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import sys
-from collections.abc import Awaitable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
 
 import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import catalog
 from flows.definitions import Flow, FlowFileError
-from flows.results import AnswerFilter, Cell, ExportLayout, FilterError, SurveyResults
+from flows.results import AnswerFilter, FilterError, SurveyResults
 from storage import Database
-from storage.repositories.results import ResultsReader, UnknownSurvey, pick_version
+from storage.exports import CsvSink, ExportFormat, XlsxSink, export_responses
+from storage.repositories.results import ResultsReader, UnknownSurvey
+
+__all__ = ["CsvSink", "ExportFormat", "XlsxSink", "app", "export_responses", "render_text"]
 
 app = typer.Typer(help="Survey results and exports.", no_args_is_help=True)
 
@@ -34,11 +33,6 @@ BAR_WIDTH = 20
 class ResultsFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
 
 
 def _catalog_flow(flow_id: str) -> Flow | None:
@@ -131,107 +125,6 @@ def export(
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     out.print(f"wrote {rows} responses to {output}", markup=False)
-
-
-# --- exports -------------------------------------------------------------------------------
-
-
-class CsvSink:
-    """Rows into a CSV text stream: times in ISO 8601 (UTC), empty cells for no answer."""
-
-    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
-        self._writer = csv.writer(stream)
-        self._writer.writerow(columns)
-
-    def write(self, row: Sequence[Cell]) -> None:
-        # The csv module writes None as an empty cell and a date as str() does, in ISO 8601;
-        # a time it would write with a space, not the T.
-        self._writer.writerow([c.isoformat() if isinstance(c, datetime) else c for c in row])
-
-
-class XlsxSink:
-    """Rows into an XLSX file through openpyxl's write-only workbook, which keeps no rows in
-    memory. Text is always written as text, never as a formula; times are UTC without zone, as
-    Excel has none."""
-
-    def __init__(self, path: Path, columns: Sequence[str], title: str) -> None:
-        # Imported here: every `deseo` command loads this module, few of them write XLSX.
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        self._text_cell = WriteOnlyCell
-        self._illegal = ILLEGAL_CHARACTERS_RE
-        self._path = path
-        self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet(title=title[:31] or "responses")
-        self._sheet.append(list(columns))
-
-    def write(self, row: Sequence[Cell]) -> None:
-        self._sheet.append([self._cell(cell) for cell in row])
-
-    def _cell(self, cell: Cell) -> Any:
-        if isinstance(cell, datetime) and cell.tzinfo is not None:
-            return cell.replace(tzinfo=None)
-        if isinstance(cell, str):
-            text = self._illegal.sub("", cell)
-            if text.startswith("="):
-                # openpyxl would store a string starting with "=" as a formula.
-                written = self._text_cell(self._sheet, text)
-                written.data_type = "s"
-                return written
-            return text
-        return cell
-
-    def close(self) -> None:
-        self._book.save(self._path)
-
-
-async def export_responses(
-    database: Database,
-    flow_id: str,
-    format: ExportFormat,
-    output: Path,
-    *,
-    version: int | None = None,
-    completed_only: bool = False,
-    fallback: Flow | None = None,
-) -> int:
-    """Write the responses of a flow to `output` as they are read; returns how many rows.
-
-    The file appears whole or not at all: rows go to a temporary file beside it, renamed at
-    the end. Raises `UnknownSurvey` when the store holds no version of the flow."""
-    reader = ResultsReader(database)
-    definitions = await reader.definitions(flow_id)
-    if not definitions and fallback is not None and version in (None, fallback.version):
-        definitions = {fallback.version: fallback}
-    flow = pick_version(definitions, flow_id, version)
-    layout = ExportLayout(flow, definitions)
-    partial = output.with_name(f".{output.name}.partial")
-    count = 0
-    try:
-        if format is ExportFormat.csv:
-            with partial.open("w", encoding="utf-8", newline="") as stream:
-                sink = CsvSink(stream, layout.columns)
-                async for batch in reader.batches(
-                    flow_id, version=version, completed_only=completed_only
-                ):
-                    for response in batch:
-                        sink.write(layout.row(response))
-                        count += 1
-        else:
-            book = XlsxSink(partial, layout.columns, flow.id)
-            async for batch in reader.batches(
-                flow_id, version=version, completed_only=completed_only
-            ):
-                for response in batch:
-                    book.write(layout.row(response))
-                    count += 1
-            book.close()
-        os.replace(partial, output)
-    finally:
-        partial.unlink(missing_ok=True)
-    return count
 
 
 # --- the text report ----------------------------------------------------------------------

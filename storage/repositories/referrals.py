@@ -112,6 +112,17 @@ class SqlReferralRepository:
         )
         return [_referral(r) for r in rows]
 
+    async def recent(self, *, status: str | None = None, limit: int = 200) -> list[Referral]:
+        """Every referral across the network (of one status), last changed first, for the
+        coordinators' overview."""
+        statement = select(ReferralRecord).order_by(
+            ReferralRecord.updated_at.desc(), ReferralRecord.id.desc()
+        )
+        if status is not None:
+            statement = statement.where(ReferralRecord.status == status)
+        rows = await self._session.scalars(statement.limit(limit))
+        return [_referral(r) for r in rows]
+
     async def idle_since(self, before: datetime) -> list[Referral]:
         rows = await self._session.scalars(
             select(ReferralRecord).where(

@@ -117,3 +117,11 @@ def test_csv_cells() -> None:
         "_id,_started,since,n,none",
         "1,2026-11-22T09:00:00+00:00,2020-01-02,2.5,",
     ]
+
+
+def test_csv_text_that_would_run_as_a_formula_is_made_inert() -> None:
+    stream = io.StringIO()
+    sink = CsvSink(stream, ["a", "b", "c", "d", "e"])
+    sink.write(['=HYPERLINK("http://evil")', "+1", "@SUM(A1)", -3, "plain - text"])
+    (row,) = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
+    assert row == ['\'=HYPERLINK("http://evil")', "'+1", "'@SUM(A1)", "-3", "plain - text"]
