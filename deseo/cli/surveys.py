@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from deseo.cli import campaigns as campaigns_cli
 from deseo.cli import results as results_cli
 from deseo.cli.common import err, fail, out, settings
 from flows.catalog import FlowCatalog
@@ -80,3 +81,4 @@ def _refuse_clash(flow: Flow, target: Path) -> None:
 # Results and exports live in their own module; they are `deseo survey results|export`.
 app.command("results")(results_cli.results)
 app.command("export")(results_cli.export)
+app.add_typer(campaigns_cli.app, name="campaign")

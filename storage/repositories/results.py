@@ -26,11 +26,12 @@ from flows.results import (
 )
 from flows.state import Status
 from storage.database import Database
-from storage.models import AnswerRecord, Conversation, FlowVersion
+from storage.models import AnswerRecord, CampaignResponse, Conversation, FlowVersion
 
 conversations: Table = Conversation.__table__  # type: ignore[assignment]
 answers: Table = AnswerRecord.__table__  # type: ignore[assignment]
 versions: Table = FlowVersion.__table__  # type: ignore[assignment]
+campaign_responses: Table = CampaignResponse.__table__  # type: ignore[assignment]
 
 BATCH = 2000
 _OF_CONVERSATION = answers.c.conversation_id == conversations.c.id
@@ -94,11 +95,26 @@ class UnknownSurvey(LookupError):
 
 
 class SqlResultsRepository:
-    """Reads the responses of a flow, and counts of them, on one session."""
+    """Reads the responses of a flow, and counts of them, on one session; with `campaign_id`,
+    only the responses to that survey campaign."""
 
-    def __init__(self, session: AsyncSession, dialect: str) -> None:
+    def __init__(
+        self, session: AsyncSession, dialect: str, *, campaign_id: int | None = None
+    ) -> None:
         self._session = session
         self._gathered = GATHERED_ANSWERS[dialect]
+        self._campaign_id = campaign_id
+
+    def _scoped(self, statement: Select[Any], conversation_id: Any) -> Select[Any]:
+        if self._campaign_id is None:
+            return statement
+        return statement.where(
+            conversation_id.in_(
+                select(campaign_responses.c.conversation_id).where(
+                    campaign_responses.c.campaign_id == self._campaign_id
+                )
+            )
+        )
 
     async def definitions(self, flow_id: str) -> dict[int, Flow]:
         """Every stored version of the flow, by version number, oldest first."""
@@ -117,7 +133,7 @@ class SqlResultsRepository:
             statement = statement.where(conversations.c.flow_version == version)
         if completed_only:
             statement = statement.where(conversations.c.status == "completed")
-        return statement
+        return self._scoped(statement, conversations.c.id)
 
     async def _rows(
         self,
@@ -214,6 +230,7 @@ class SqlResultsRepository:
             statement = statement.join(conversations, _OF_CONVERSATION).where(
                 conversations.c.status == "completed"
             )
+        statement = self._scoped(statement, answers.c.conversation_id)
         rows = await self._session.execute(statement)
         return [(step_id, value, int(count)) for step_id, value, count in rows]
 
@@ -260,14 +277,19 @@ def pick_version(definitions: Mapping[int, Flow], flow_id: str, version: int | N
 
 
 class ResultsReader:
-    """Results and responses of flows in a `Database`, each call on a session of its own."""
+    """Results and responses of flows in a `Database`, each call on a session of its own;
+    with `campaign_id`, only the responses to that survey campaign."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, campaign_id: int | None = None) -> None:
         self._database = database
+        self._campaign_id = campaign_id
+
+    def _repository(self, session: AsyncSession) -> SqlResultsRepository:
+        return SqlResultsRepository(session, self._database.dialect, campaign_id=self._campaign_id)
 
     async def definitions(self, flow_id: str) -> dict[int, Flow]:
         async with self._database.sessions() as session:
-            return await SqlResultsRepository(session, self._database.dialect).definitions(flow_id)
+            return await self._repository(session).definitions(flow_id)
 
     async def results(
         self,
@@ -284,7 +306,7 @@ class ResultsReader:
         `version`); `fallback` stands for a flow not yet stored. Raises `UnknownSurvey`, and
         `flows.results.FilterError` for a filter that does not fit the flow."""
         async with self._database.sessions() as session:
-            repository = SqlResultsRepository(session, self._database.dialect)
+            repository = self._repository(session)
             definitions = await repository.definitions(flow_id)
             if not definitions and fallback is not None and version in (None, fallback.version):
                 definitions = {fallback.version: fallback}
@@ -309,7 +331,7 @@ class ResultsReader:
     ) -> AsyncIterator[Iterator[EncodedResponse]]:
         """Stream the flow's responses in batches (see `SqlResultsRepository.batches`)."""
         async with self._database.sessions() as session:
-            repository = SqlResultsRepository(session, self._database.dialect)
+            repository = self._repository(session)
             async for batch in repository.batches(
                 flow_id, version=version, completed_only=completed_only, times=times
             ):
@@ -325,7 +347,7 @@ class ResultsReader:
     ) -> AsyncIterator[EncodedResponse]:
         """Stream the flow's responses (see `SqlResultsRepository.responses`)."""
         async with self._database.sessions() as session:
-            repository = SqlResultsRepository(session, self._database.dialect)
+            repository = self._repository(session)
             async for response in repository.responses(
                 flow_id, version=version, completed_only=completed_only, times=times
             ):
