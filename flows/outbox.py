@@ -115,6 +115,10 @@ class OutboxRepository(Protocol):
         """Cancel a meeting's rows not yet sent (only those whose key starts with the prefix)."""
         ...
 
+    async def cancel_keys(self, key_prefix: str) -> int:
+        """Cancel the rows not yet sent whose key starts with the prefix, of any kind."""
+        ...
+
     async def counts(self) -> dict[str, int]: ...
 
 

@@ -341,6 +341,16 @@ class SqlOutboxRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    async def cancel_keys(self, key_prefix: str) -> int:
+        result = await self._session.execute(
+            update(outbox)
+            .where(
+                outbox.c.status == "pending", outbox.c.key.startswith(key_prefix, autoescape=True)
+            )
+            .values(status="cancelled")
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def counts(self) -> dict[str, int]:
         rows = await self._session.execute(
             select(outbox.c.status, func.count()).group_by(outbox.c.status)
