@@ -10,6 +10,19 @@ from fastapi.responses import HTMLResponse
 from forum.auth import CSRF_FIELD, Viewer, csrf_token
 
 
+class LazyToken:
+    """The session's CSRF token, made when a template first writes it."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self._request)
+
+    def __html__(self) -> str:
+        return str(self)
+
+
 def render(
     request: Request,
     template: str,
@@ -24,7 +37,8 @@ def render(
         "config": request.app.state.config,
         "viewer": who,
         "csrf_field": CSRF_FIELD,
-        "csrf_token": csrf_token(request),
+        # Made only if the page has a form: a page without one sets no session cookie.
+        "csrf_token": LazyToken(request),
         "title": title,
     }
     response: HTMLResponse = request.app.state.templates.TemplateResponse(

@@ -10,7 +10,21 @@ from flows.meeting_service import MeetingService, NotFound
 router = APIRouter()
 
 
-@router.get("/groups/{group}/meetings.ics", tags=["meetings"])
+class CalendarResponse(Response):
+    """Says in /openapi.json that the feed is iCalendar, not JSON."""
+
+    media_type = "text/calendar"
+
+
+NO_GROUP = {404: {"description": "No group has this name.", "content": {"text/html": {}}}}
+
+
+@router.get(
+    "/groups/{group}/meetings.ics",
+    tags=["meetings"],
+    response_class=CalendarResponse,
+    responses=NO_GROUP,
+)
 async def meetings_ics(group: str, request: Request) -> Response:
     """The group's meetings (recurring ones with their rule and cancelled dates)."""
     meetings: MeetingService = request.app.state.meetings

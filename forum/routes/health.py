@@ -20,7 +20,12 @@ class Health(BaseModel):
     head: str
 
 
-@router.get("/healthz", response_model=Health, tags=["health"])
+@router.get(
+    "/healthz",
+    response_model=Health,
+    tags=["health"],
+    responses={503: {"model": Health, "description": "The store is down or not migrated."}},
+)
 async def healthz(request: Request) -> JSONResponse:
     """`ok` with HTTP 200 when the database answers and is migrated to head; 503 otherwise."""
     database: Database = request.app.state.database
