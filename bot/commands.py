@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 from flows import engine
 from flows.answers import describe, local
+from flows.campaign_service import CampaignService
+from flows.campaigns import token_of
 from flows.catalog import UnknownFlow
+from flows.codes import LINK_LIFETIME, LinkCodes
 from flows.definitions import FlowKind, MessageStep
 from flows.meeting_service import MeetingService, NotFound
 from flows.meetings import MeetingError, agenda_message, parse_local
@@ -22,6 +25,7 @@ from flows.people import Role
 from flows.referral_service import ReferralService
 from flows.referrals import STATUS_WORDS, ReferralError
 from flows.service import ConversationService, Outcome, Sender
+from flows.thread_watch import ThreadWatchError, ThreadWatchService, may_watch
 
 LANGUAGES = {"en": "English", "fr": "Français", "it": "Italiano", "es": "Español"}
 # Telegram deep links allow only these characters, up to 64 of them.
@@ -45,10 +49,13 @@ COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand("schedule", "Coordinators: schedule a meeting (GROUP 2026-12-03T10:00 Title)"),
     ChatCommand("cancelmeeting", "Coordinators: cancel a meeting (ID [2026-12-03T10:00])"),
     ChatCommand("unfollow", "Stop receiving a group's agendas and reminders here"),
+    ChatCommand("watch", "Be told here of new posts in a forum thread (its number or address)"),
+    ChatCommand("unwatch", "Stop hearing of new posts in a forum thread"),
     ChatCommand("resume", "Go back to where you stopped"),
     ChatCommand("back", "Return to the previous question"),
     ChatCommand("cancel", "Stop for now; your answers are kept"),
     ChatCommand("myanswers", "See your answers, and delete them if you wish"),
+    ChatCommand("link", "Link this chat to your account on the forum"),
     ChatCommand("language", "Choose the language I speak"),
     ChatCommand("help", "What I can do and how to answer"),
 )
@@ -63,6 +70,9 @@ HELP = (
     "/referrals: your requests to services (and, for providers, those to answer)\n"
     "/meetings: your group's coming meetings; /follow GROUP to receive its agendas and "
     "reminders in this chat\n"
+    "/link: a code to join this chat to your account on the web forum\n"
+    "/watch 12 (or a thread's address): be told here of new posts in that forum thread; "
+    "/unwatch 12 to stop\n"
     "/resume to pick up where you stopped, /back for the previous question, /cancel to stop "
     "(your answers are kept), /language to change language.\n"
     "Answer with the buttons, or type: a number, a word, or your own text."
@@ -88,6 +98,9 @@ class ChatCommands:
         self.service = service
         self.meetings = meetings
         self.referrals = referrals
+        self.links = LinkCodes(service.units, service.clock)
+        self.campaigns = CampaignService(service.units, service.clock, service)
+        self.threads = ThreadWatchService(service.units, service.clock)
 
     def _flows(self, kind: FlowKind) -> list[Option]:
         return [
@@ -111,6 +124,8 @@ class ChatCommands:
         argument = argument.strip()
         if name == "myanswers":
             return Outcome(await self._my_answers(who))
+        if name == "link":
+            return Outcome((await self._link(who, private),))
         if name == "referrals":
             if self.referrals is None:
                 return Outcome((Outbound("Referrals are not available here."),))
@@ -118,6 +133,8 @@ class ChatCommands:
             return Outcome(tuple(self.referrals.listing(to_answer, own)))
         if name in ("schedule", "cancelmeeting"):
             return await self._coordinate(who, name, argument)
+        if name in ("watch", "unwatch"):
+            return await self._watch(who, name, argument, chat, private)
         if name in ("meetings", "follow", "unfollow"):
             return await self._meetings(who, name, argument, chat, private, title)
         if name == "start":
@@ -127,7 +144,7 @@ class ChatCommands:
         if name == "assess":
             return await self._kind(who, "assessment", argument, event_id)
         if name == "survey":
-            return await self._kind(who, "survey", argument, event_id)
+            return await self._survey(who, argument, event_id)
         if name == "orient":
             return await self._kind(who, "orientation", argument, event_id)
         if name == "resume":
@@ -146,6 +163,8 @@ class ChatCommands:
         kind, _, value = option_id.partition(":")
         if kind == "start":
             return await self._begin(who, value, event_id)
+        if kind == "campaign":
+            return await self.campaigns.start(who, value, event_id=event_id)
         if kind == "lang" and value in LANGUAGES:
             return await self._language(who, value)
         if kind == "rsvp":
@@ -211,6 +230,52 @@ class ChatCommands:
         )
         return Outcome((Outbound(text),))
 
+    async def _watch(
+        self, who: Sender, name: str, argument: str, chat: ChatRef | None, private: bool
+    ) -> Outcome:
+        """Make this chat follow a forum thread (`/watch`), or stop (`/unwatch`)."""
+        if chat is None:
+            return Outcome((Outbound("Following threads is not available here."),))
+        if not argument:
+            followed = await self.threads.followed_by(chat)
+            names = "; ".join(f"{t.id} “{t.title}”" for t in followed) or "none"
+            return Outcome(
+                (
+                    Outbound(
+                        f"Say /{name} and a thread's number or its forum address, such as "
+                        f"/{name} 12. This chat follows: {names}."
+                    ),
+                )
+            )
+        person = await self.service.whois(who)
+        if not may_watch(person, private):
+            return Outcome(
+                (
+                    Outbound(
+                        "Only a coordinator or a moderator can make a shared chat follow a thread.",
+                        kind="error",
+                    ),
+                )
+            )
+        try:
+            if name == "unwatch":
+                thread, gone = await self.threads.unwatch(argument, chat)
+                text = (
+                    f"This chat no longer follows “{thread.title}”."
+                    if gone
+                    else f"This chat did not follow “{thread.title}”."
+                )
+                return Outcome((Outbound(text),))
+            thread, new = await self.threads.watch(argument, chat)
+        except ThreadWatchError as exc:
+            return Outcome((Outbound(str(exc), kind="error"),))
+        text = (
+            f"This chat now follows “{thread.title}”: new posts in it will be announced here."
+            if new
+            else f"This chat already follows “{thread.title}”."
+        )
+        return Outcome((Outbound(text),))
+
     async def _my_answers(self, who: Sender) -> tuple[Outbound, ...]:
         """Each of the person's conversations with its answers, and a button to delete it."""
         found = await self.service.mine(who)
@@ -234,6 +299,20 @@ class ChatCommands:
                 Outbound("\n".join(lines)[:3500], kind="question", options=(delete,), tag=MENU_TAG)
             )
         return tuple(messages)
+
+    async def _link(self, who: Sender, private: bool) -> Outbound:
+        """A one-time code that joins this chat identity to a web account."""
+        if not private:
+            # Whoever types the code on the web takes this identity: never show it to a group.
+            return Outbound("Send /link to me in a private chat.", kind="error")
+        code = await self.links.issue(who.platform, who.user_id, who.display_name)
+        minutes = int(LINK_LIFETIME.total_seconds() // 60)
+        return Outbound(
+            f"Your link code is *{code}*\n"
+            f"Sign in on the forum, open your account page and enter it there within {minutes} "
+            "minutes. Your answers here and your forum account then become one. "
+            "Do not share this code."
+        )
 
     async def _forget(self, who: Sender, conversation_id: int, *, confirmed: bool) -> Outbound:
         if not confirmed:
@@ -310,7 +389,25 @@ class ChatCommands:
             kind="notice",
         )
 
+    async def _survey(self, who: Sender, argument: str, event_id: str | None) -> Outcome:
+        """A survey by its flow's name, a campaign by its slug or link token (`c_<token>`), or
+        a menu: the campaigns the person is invited to first, then the open surveys."""
+        flows = self._flows("survey")
+        named = argument and all(o.id != f"start:{argument}" for o in flows)
+        if named and (token_of(argument) is not None or await self.campaigns.known(argument)):
+            return await self.campaigns.start(who, argument, event_id=event_id)
+        if not argument:
+            invited = [
+                Option(f"campaign:{c.id}", c.title) for c in await self.campaigns.invited(who)
+            ]
+            if invited:
+                return Outcome((menu("Which one?", [*invited, *flows]),))
+        return await self._kind(who, "survey", argument, event_id)
+
     async def _start(self, who: Sender, payload: str, event_id: str | None) -> Outcome:
+        if token_of(payload) is not None:
+            # A deep link from a campaign's invitation: t.me/<bot>?start=c_<token>.
+            return await self.campaigns.start(who, payload, event_id=event_id)
         if payload and PAYLOAD.match(payload) and payload in self.service.catalog:
             return await self._begin(who, payload, event_id)
         person = await self.service.whois(who)

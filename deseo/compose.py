@@ -8,6 +8,7 @@ import logging
 
 from deseo.settings import load_settings
 from flows import Clock, SystemClock, UnitOfWork
+from flows.campaign_service import CampaignResponses, CampaignService
 from flows.catalog import CONTENT, FlowCatalog
 from flows.definitions import Flow
 from flows.directory import Directory, load_directory
@@ -116,7 +117,11 @@ def conversation_service(
     clock = SystemClock()
     finishers = {"orientation": StoredOrientation(database, clock)}
     return ConversationService(
-        unit_of_work_factory(database), flows or catalog(), clock, finishers=finishers
+        unit_of_work_factory(database),
+        flows or catalog(),
+        clock,
+        finishers=finishers,
+        hooks=[CampaignResponses(clock)],
     )
 
 
@@ -127,6 +132,12 @@ def referral_service(database: Database) -> ReferralService:
 
 def meeting_service(database: Database) -> MeetingService:
     return MeetingService(unit_of_work_factory(database), SystemClock())
+
+
+def campaign_service(database: Database, *, telegram_bot: str | None = None) -> CampaignService:
+    """Campaigns for coordinators and the worker; the bots start responses through the one
+    `ChatCommands` makes over their conversation service."""
+    return CampaignService(unit_of_work_factory(database), SystemClock(), telegram_bot=telegram_bot)
 
 
 async def load_bundled_content(database: Database, flows: FlowCatalog) -> list[str]:

@@ -31,8 +31,10 @@ from bot import (
     run_telegram,
     telegram_bot,
 )
+from deseo.compose import campaign_service, conversation_service
 from deseo.settings import Settings
 from flows import Platform, SystemClock
+from flows.campaign_service import CampaignService
 from flows.meeting_service import MeetingService
 from flows.outbox import Dispatcher, MessageSender
 from flows.referral_service import ReferralService
@@ -78,13 +80,23 @@ class _Server(uvicorn.Server):
         yield
 
 
-def web_part(settings: Settings, database: Database) -> Part:
+def web_part(
+    settings: Settings, database: Database, conversations: ConversationService | None = None
+) -> Part:
+    """The web forum, its API and the web chat; the chat runs flows through `conversations`
+    (built from the bundled and imported flows when not given)."""
     app = create_app(
         database,
         ForumConfig(
             secret_key=settings.ensure_secret_key(),
+            public_url=settings.public_url,
             telegram_enabled=bool(settings.telegram_token),
             discord_enabled=bool(settings.discord_token),
+        ),
+        conversations=conversations or conversation_service(database),
+        # The bot's username, as `deseo survey campaign` reads it, for the open links shown.
+        campaigns=campaign_service(
+            database, telegram_bot=os.environ.get("DESEO_TELEGRAM_BOT") or None
         ),
     )
     config = uvicorn.Config(
@@ -193,6 +205,7 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
             platforms=frozenset(senders),
         )
         meetings = MeetingService(units, SystemClock())
+        campaigns = CampaignService(units, SystemClock())
 
         async def dispatch() -> None:
             report = await dispatcher.drain(rounds=20)
@@ -204,6 +217,11 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
             if new:
                 log.info("planned %d reminder(s)", new)
 
+        async def plan_campaigns() -> None:
+            new = await campaigns.plan()
+            if new:
+                log.info("planned %d survey reminder(s)", new)
+
         async def nudge() -> None:
             reminded = await referrals.remind_idle()
             if reminded:
@@ -212,6 +230,7 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
         jobs = [
             PeriodicJob("dispatch outbox", DISPATCH_EVERY_S, dispatch),
             PeriodicJob("plan reminders", PLAN_EVERY_S, plan),
+            PeriodicJob("plan survey reminders", PLAN_EVERY_S, plan_campaigns),
             PeriodicJob("remind idle referrals", 3600, nudge),
         ]
         try:

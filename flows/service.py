@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -25,6 +25,7 @@ from flows.catalog import FlowCatalog, UnknownFlow
 from flows.definitions import Flow
 from flows.messages import Command, Event, Outbound
 from flows.people import PersonRef, Platform
+from flows.phrases import say
 from flows.ports import Clock, StoredConversation, UnitOfWork, UnitOfWorkFactory
 from flows.report import build_report
 from flows.state import Answer, State, Status
@@ -52,6 +53,9 @@ class Outcome:
     flow_id: str | None = None
     status: Status | None = None
     duplicate: bool = False
+    # The event named a prompt (`expect_tag`) that the conversation no longer waits for, so it
+    # was not applied.
+    stale: bool = False
 
 
 class Finisher(Protocol):
@@ -63,13 +67,49 @@ class Finisher(Protocol):
     ) -> list[Outbound]: ...
 
 
+class ConversationHook(Protocol):
+    """Something a conversation may belong to beyond its flow (a survey campaign), asked in the
+    conversation's own transaction."""
+
+    async def admit(self, uow: UnitOfWork, conversation: StoredConversation) -> list[Outbound]:
+        """Messages refusing the conversation's next event (its campaign closed), or none to
+        let it go on. Asked when the conversation is read from the store, not for every event:
+        whatever changes the answer raises the revision of the conversations it concerns."""
+        ...
+
+    async def completed(
+        self, uow: UnitOfWork, conversation: StoredConversation, flow: Flow
+    ) -> list[Outbound]:
+        """Work to do once a conversation's completion is saved; returns messages to add."""
+        ...
+
+
+class BeginLink(Protocol):
+    """Ties the conversation `ConversationService.begin` starts or picks up to something
+    outside it (a campaign invitation), within begin's transaction."""
+
+    async def find(self, uow: UnitOfWork, person: PersonRef) -> int | None:
+        """The conversation to pick up, or None to begin a new one; may raise to refuse."""
+        ...
+
+    async def attach(self, uow: UnitOfWork, person: PersonRef, conversation_id: int) -> None:
+        """Record the conversation begun or picked up."""
+        ...
+
+
 class ConcurrentUpdate(RuntimeError):
     """The conversation kept changing under us; the event was not applied."""
 
 
 IDLE = "Nothing is in progress. Start one of these: {flows}."
+NOT_YOURS = "I found no such conversation of yours."
 
 Key = tuple[Platform, str]
+
+
+def _awaits(state: State, tag: str) -> bool:
+    """Whether the conversation is open and waits for the prompt `tag` names."""
+    return state.status == "open" and engine.prompt_tag(state) == tag
 
 
 def changed_answers(before: State | None, after: State) -> dict[str, Answer | None]:
@@ -91,14 +131,25 @@ class ConversationService:
         catalog: FlowCatalog,
         clock: Clock,
         finishers: Mapping[str, Finisher] | None = None,
+        hooks: Sequence[ConversationHook] = (),
     ) -> None:
         self._units = units
         self._finishers = dict(finishers or {})
+        self._hooks = tuple(hooks)
         self.catalog = catalog
         self._clock = clock
         self._locks: dict[Key, asyncio.Lock] = {}
         self._waiting: dict[Key, int] = {}
         self._recent: OrderedDict[Key, StoredConversation] = OrderedDict()
+
+    @property
+    def units(self) -> UnitOfWorkFactory:
+        """The unit-of-work factory this service works through, for services beside it."""
+        return self._units
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
 
     # --- bookkeeping ---------------------------------------------------------------------------
 
@@ -148,9 +199,16 @@ class ConversationService:
     # --- the ways in ------------------------------------------------------------------------
 
     async def begin(
-        self, who: Sender, flow_id: str, *, new: bool = False, event_id: str | None = None
+        self,
+        who: Sender,
+        flow_id: str,
+        *,
+        new: bool = False,
+        event_id: str | None = None,
+        link: BeginLink | None = None,
     ) -> Outcome:
-        """Start a flow, or pick up the person's unfinished conversation of it unless `new`.
+        """Start a flow, or pick up the person's unfinished conversation of it unless `new`;
+        with `link`, pick up only the conversation the link names.
 
         Raises `UnknownFlow` when there is no such flow.
         """
@@ -162,11 +220,7 @@ class ConversationService:
                     if event_id is not None and not await self._claim(uow, who, event_id):
                         return Outcome((), duplicate=True)
                     person = await self._person(uow, who)
-                    existing = (
-                        None
-                        if new
-                        else await uow.conversations.latest_open(person.id, flow_id, lock=True)
-                    )
+                    existing = await self._existing(uow, person, flow_id, new=new, link=link)
                     if existing is not None:
                         stored_flow = await self._flow_of(uow, existing.state)
                         state = existing.state.model_copy(update={"status": "open"})
@@ -184,28 +238,65 @@ class ConversationService:
                         saved = await self._saved(uow, blank, state)
                         if saved is None:
                             continue
+                    if link is not None:
+                        await link.attach(uow, person, saved.id)
                     await uow.conversations.unfocus_others(person.id, saved.id)
                     await uow.commit()
                 self._remember(key, saved)
                 return Outcome(tuple(messages), saved.id, flow.id, state.status)
         raise ConcurrentUpdate(f"could not start {flow_id} for {who.platform}:{who.user_id}")
 
-    async def handle(self, who: Sender, event: Event, *, event_id: str | None = None) -> Outcome:
-        """Apply an event to the person's current conversation and store the result."""
+    async def handle(
+        self,
+        who: Sender,
+        event: Event,
+        *,
+        event_id: str | None = None,
+        conversation_id: int | None = None,
+        expect_tag: str | None = None,
+    ) -> Outcome:
+        """Apply an event to the person's current conversation and store the result.
+
+        With `conversation_id`, the event goes to that conversation of the person's (which
+        becomes their current one), and to nothing when it is not theirs. With `expect_tag`
+        (a form showing one prompt, see `engine.prompt_tag`), the event is applied only while
+        the conversation is open and waits for that very prompt; otherwise nothing changes and
+        the outcome says `stale`.
+        """
         key = (who.platform, who.user_id)
         async with self._serial(key):
             for attempt in range(ATTEMPTS):
                 async with self._units() as uow:
                     if event_id is not None and not await self._claim(uow, who, event_id):
                         return Outcome((), duplicate=True)
-                    current = self._recent.get(key)
-                    if current is None:
+                    current = cached = self._recent.get(key)
+                    focus = conversation_id is not None and (
+                        current is None or current.id != conversation_id
+                    )
+                    if focus:
+                        assert conversation_id is not None
+                        current = await self._own(uow, who, conversation_id, lock=attempt > 0)
+                        if current is None:
+                            await uow.commit()
+                            return Outcome((Outbound(NOT_YOURS, kind="error"),))
+                    elif current is None:
                         # After a lost race, read under a row lock, so the retry cannot lose again.
                         current = await uow.conversations.latest_open_for(*key, lock=attempt > 0)
                     if current is None:
                         await uow.commit()
                         return Outcome((self.idle_message(),))
+                    if current is not cached and (refusal := await self._refused(uow, current)):
+                        # Read from the store: the hooks may say it goes no further.
+                        await uow.commit()
+                        state = current.state
+                        return Outcome(tuple(refusal), current.id, state.flow_id, state.status)
                     flow = await self._flow_of(uow, current.state)
+                    if expect_tag is not None and not _awaits(current.state, expect_tag):
+                        # Recorded, so that the same stale form sent twice says so once.
+                        await uow.commit()
+                        notice = Outbound(say(current.state.language, "stale"), kind="notice")
+                        status = current.state.status
+                        return Outcome((notice,), current.id, flow.id, status, stale=True)
                     state, messages = engine.step(flow, current.state, event)
                     report = None
                     if state.status == "completed" or state.awaiting == "continue":
@@ -216,15 +307,23 @@ class ConversationService:
                     just_completed = (
                         state.status == "completed" and current.state.status != "completed"
                     )
-                    if finisher is not None and just_completed:
-                        extra = await finisher(uow, current.person_id, flow, state)
-                        messages = [*messages, *extra]
                     saved = await self._saved(uow, current, state, report)
                     if saved is None:
-                        # Another process moved this conversation on: forget what we knew and
-                        # apply the event to the state as it is now.
+                        # Another process moved this conversation on (or gave it to another
+                        # person, when identities were linked): forget what we knew and apply
+                        # the event to the conversation as it is now.
                         self._recent.pop(key, None)
                         continue
+                    if finisher is not None and just_completed:
+                        # After the revision check, so the owner is the stored one, not a
+                        # cached owner a merge of two people has since removed.
+                        extra = await finisher(uow, saved.person_id, flow, state)
+                        messages = [*messages, *extra]
+                    if just_completed:
+                        for hook in self._hooks:
+                            messages = [*messages, *await hook.completed(uow, saved, flow)]
+                    if focus:
+                        await uow.conversations.unfocus_others(saved.person_id, saved.id)
                     await uow.commit()
                 self._remember(key, saved)
                 return Outcome(tuple(messages), saved.id, flow.id, state.status)
@@ -239,6 +338,17 @@ class ConversationService:
         """The person's unfinished conversation, if any, as the store has it now."""
         async with self._units() as uow:
             return await uow.conversations.latest_open_for(who.platform, who.user_id)
+
+    async def conversation(
+        self, who: Sender, conversation_id: int
+    ) -> tuple[Flow, StoredConversation] | None:
+        """One of the person's own conversations with the flow version it runs under; None
+        when it is not theirs (or not there)."""
+        async with self._units() as uow:
+            found = await uow.conversations.get(conversation_id)
+            if found is None or not await self._owns(uow, who, found):
+                return None
+            return await self._flow_of(uow, found.state), found
 
     async def report(self, conversation_id: int) -> tuple[Flow, State] | None:
         """The flow version and state of a conversation, for building its report."""
@@ -290,6 +400,51 @@ class ConversationService:
 
     async def _claim(self, uow: UnitOfWork, who: Sender, event_id: str) -> bool:
         return await uow.conversations.claim_event(who.platform, event_id, self._clock.now())
+
+    async def _owns(self, uow: UnitOfWork, who: Sender, conversation: StoredConversation) -> bool:
+        # Compared through the identities, so that a look creates no person.
+        mine = await uow.conversations.of_identity(who.platform, who.user_id)
+        return any(c.id == conversation.id for c in mine)
+
+    async def _own(
+        self, uow: UnitOfWork, who: Sender, conversation_id: int, *, lock: bool
+    ) -> StoredConversation | None:
+        found = await uow.conversations.get(conversation_id, lock=lock)
+        if found is None or not await self._owns(uow, who, found):
+            return None
+        return found
+
+    async def _refused(self, uow: UnitOfWork, conversation: StoredConversation) -> list[Outbound]:
+        refusal: list[Outbound] = []
+        for hook in self._hooks:
+            refusal += await hook.admit(uow, conversation)
+        return refusal
+
+    async def _existing(
+        self,
+        uow: UnitOfWork,
+        person: PersonRef,
+        flow_id: str,
+        *,
+        new: bool,
+        link: BeginLink | None,
+    ) -> StoredConversation | None:
+        """The conversation `begin` picks up: the link's, or else (unless `new`) the person's
+        latest unfinished one of the flow; none that the hooks refuse."""
+        if link is not None:
+            found = await link.find(uow, person)
+            existing = None if found is None else await uow.conversations.get(found, lock=True)
+            if existing is None or existing.person_id != person.id:
+                return None
+            if existing.state.flow_id != flow_id or existing.state.status == "completed":
+                return None
+        elif new:
+            return None
+        else:
+            existing = await uow.conversations.latest_open(person.id, flow_id, lock=True)
+        if existing is not None and await self._refused(uow, existing):
+            return None
+        return existing
 
     async def _person(self, uow: UnitOfWork, who: Sender) -> PersonRef:
         return await uow.people.identify(

@@ -12,10 +12,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from flows import SystemClock
+from flows.campaign_service import CampaignService
 from flows.meeting_service import MeetingService
 from flows.ports import Clock
+from flows.service import ConversationService
 from forum.auth import SESSION_COOKIE, SESSION_DAYS
 from forum.errors import install_error_pages
+from forum.pagecache import PageCache
 from forum.ratelimit import RateLimiter
 from storage import Database, unit_of_work_factory
 
@@ -31,6 +34,9 @@ class ForumConfig:
     # Where people reach the site, for links in feeds and chats; an https URL makes the session
     # cookie Secure.
     public_url: str = "http://127.0.0.1:8000"
+    # How long anonymous readers' board and thread pages are reused (0: never); see
+    # `forum.pagecache`.
+    page_cache_seconds: float = 2.0
     telegram_enabled: bool = False
     discord_enabled: bool = False
 
@@ -41,9 +47,24 @@ def create_app(
     *,
     own_database: bool = False,
     clock: Clock | None = None,
+    conversations: ConversationService | None = None,
+    campaigns: CampaignService | None = None,
 ) -> FastAPI:
     """Build the web app on `database`; with `own_database` it disposes the engine at shutdown."""
-    from forum.routes import groups, health, home
+    from forum.routes import (
+        accounts,
+        api,
+        boards,
+        chat,
+        coordinate,
+        feeds,
+        groups,
+        health,
+        moderation,
+        people,
+        search,
+        threads,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,6 +79,13 @@ def create_app(
     app.state.clock = clock
     app.state.limiter = RateLimiter(clock)
     app.state.meetings = MeetingService(unit_of_work_factory(database), clock)
+    # The web chat runs flows through the same service as the bots; without one it is off.
+    app.state.conversations = conversations
+    # Survey campaigns for the coordinators' pages; the composition root passes one that knows
+    # the Telegram bot's name, for the links it shows.
+    app.state.campaigns = campaigns or CampaignService(
+        unit_of_work_factory(database), clock, conversations
+    )
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.add_middleware(
         SessionMiddleware,
@@ -67,8 +95,19 @@ def create_app(
         same_site="lax",
         https_only=config.public_url.startswith("https://"),
     )
+    # Added last, so it wraps the rest: a cached page costs no session or store work.
+    app.add_middleware(PageCache, seconds=config.page_cache_seconds, session_cookie=SESSION_COOKIE)
     install_error_pages(app)
-    app.include_router(home.router)
+    app.include_router(boards.router)
     app.include_router(health.router)
     app.include_router(groups.router)
+    app.include_router(accounts.router)
+    app.include_router(people.router)
+    app.include_router(search.router)
+    app.include_router(feeds.router)
+    app.include_router(chat.router)
+    app.include_router(coordinate.router)
+    app.include_router(threads.router)
+    app.include_router(moderation.router)
+    app.include_router(api.router)
     return app

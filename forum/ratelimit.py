@@ -30,6 +30,10 @@ DEFAULT_LIMITS = {
     "post": Limit(20, timedelta(minutes=10)),
     "flag": Limit(30, timedelta(hours=1)),
     "reset": Limit(5, timedelta(hours=1)),
+    # Starting a chat conversation (a guest's first one makes a person in the store).
+    "chat": Limit(30, timedelta(hours=1)),
+    # A link code is 8 characters valid 15 minutes: guessing must stay hopeless.
+    "link": Limit(10, timedelta(hours=1)),
 }
 
 

@@ -11,8 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.ports import UnitOfWork
 from storage.database import Database
 from storage.repositories.accounts import SqlAccountRepository
+from storage.repositories.campaigns import SqlCampaignRepository
 from storage.repositories.conversations import SqlConversationRepository, SqlFlowRepository
 from storage.repositories.directory import SqlDirectoryRepository
+from storage.repositories.feeds import SqlFeedRepository
+from storage.repositories.forum import SqlForumRepository
 from storage.repositories.meetings import (
     SqlGroupRepository,
     SqlMeetingRepository,
@@ -21,6 +24,8 @@ from storage.repositories.meetings import (
 from storage.repositories.needs import SqlNeedsRepository
 from storage.repositories.people import SqlPeopleRepository
 from storage.repositories.referrals import SqlReferralRepository
+from storage.repositories.search import SqlSearchRepository
+from storage.repositories.thread_followers import SqlThreadFollowerRepository
 
 
 class SqlUnitOfWork:
@@ -35,8 +40,13 @@ class SqlUnitOfWork:
     needs: SqlNeedsRepository
     directory: SqlDirectoryRepository
     referrals: SqlReferralRepository
+    campaigns: SqlCampaignRepository
+    thread_followers: SqlThreadFollowerRepository
     # Beyond flows' UnitOfWork: what only the forum uses.
     accounts: SqlAccountRepository
+    search: SqlSearchRepository
+    feeds: SqlFeedRepository
+    forum: SqlForumRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -60,7 +70,12 @@ class SqlUnitOfWork:
         self.needs = SqlNeedsRepository(self._session)
         self.directory = SqlDirectoryRepository(self._session)
         self.referrals = SqlReferralRepository(self._session, dialect)
+        self.campaigns = SqlCampaignRepository(self._session, dialect)
+        self.thread_followers = SqlThreadFollowerRepository(self._session, dialect)
         self.accounts = SqlAccountRepository(self._session)
+        self.search = SqlSearchRepository(self._session, dialect)
+        self.feeds = SqlFeedRepository(self._session)
+        self.forum = SqlForumRepository(self._session, dialect)
         return self
 
     async def __aexit__(

@@ -8,7 +8,18 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import DiscordStartError, TelegramStartError
-from deseo.cli import db, doctor, flows, meetings, referrals, serve, services, surveys
+from deseo.cli import (
+    boards,
+    db,
+    doctor,
+    flows,
+    meetings,
+    referrals,
+    serve,
+    services,
+    surveys,
+    users,
+)
 from deseo.cli.common import CommandError, err, version_callback
 from deseo.runtime import StartupError
 from deseo.settings import SettingsError
@@ -49,6 +60,8 @@ app.add_typer(services.app, name="services")
 app.add_typer(surveys.app, name="survey")
 app.add_typer(referrals.app, name="referrals")
 app.add_typer(db.app, name="db")
+app.add_typer(boards.app, name="boards")
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from deseo.compose import (
 from deseo.runtime import Part, discord_part, run_parts, telegram_part, web_part, worker_part
 from deseo.settings import Settings
 from flows.catalog import FlowCatalog
+from forum.boards import create_default_boards
 from storage import Database, display_url, migrate
 
 Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")
@@ -93,9 +94,11 @@ def up(verbose: bool = Verbose) -> None:
     revision = require_current_schema(url)
     for line in on_store(url, lambda database: load_bundled_content(database, flows)):
         out.print(f"deseo: {line}")
+    for line in on_store(url, create_default_boards):
+        out.print(f"deseo: {line}")
     database = Database.from_url(url)
     parts = [
-        web_part(config, database),
+        web_part(config, database, conversation_service(database, flows)),
         worker_part(config, database, referral_service(database)),
         *_bot_parts(config, database, required=False, flows=flows),
     ]

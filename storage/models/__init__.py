@@ -1,6 +1,13 @@
 """Every table of the store; importing this module registers them all on `Base.metadata`."""
 
 from storage.models.accounts import ApiToken, OneTimeCode, WebAccount
+from storage.models.campaigns import (
+    CampaignChat,
+    CampaignCoordinator,
+    CampaignInvitation,
+    CampaignRecord,
+    CampaignResponse,
+)
 from storage.models.conversations import (
     AnswerRecord,
     Conversation,
@@ -44,6 +51,11 @@ __all__ = [
     "AnswerRecord",
     "ApiToken",
     "Board",
+    "CampaignChat",
+    "CampaignCoordinator",
+    "CampaignInvitation",
+    "CampaignRecord",
+    "CampaignResponse",
     "Conversation",
     "Flag",
     "FlowVersion",
