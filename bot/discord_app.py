@@ -284,6 +284,18 @@ def _flow_choices(
     return choices[:MAX_CHOICES]
 
 
+# Commands that take free text after their name, as typed in a chat: a slash command gets one
+# optional text field for it, so `/watch 12` works from the command picker too.
+TEXT_ARGUMENTS = {
+    "follow": "The group to follow (leave it out to see the groups)",
+    "unfollow": "The group to stop following",
+    "watch": "The thread's number or its address on the forum",
+    "unwatch": "The thread's number",
+    "schedule": "GROUP 2026-12-03T10:00 Title",
+    "cancelmeeting": "ID, and a date to cancel only that one",
+}
+
+
 def slash_command(spec: ChatCommand) -> app_commands.Command[Any, ..., None]:
     """The slash command for one of `bot.commands.COMMANDS`."""
     command_name = spec.name
@@ -319,6 +331,14 @@ def slash_command(spec: ChatCommand) -> app_commands.Command[Any, ..., None]:
         return app_commands.Command(
             name=command_name, description=description, callback=with_language
         )
+
+    if command_name in TEXT_ARGUMENTS:
+
+        @app_commands.describe(text=TEXT_ARGUMENTS[command_name])
+        async def with_text(interaction: discord.Interaction[Any], text: str | None = None) -> None:
+            await _app(interaction).run_command(interaction, command_name, (text or "").strip())
+
+        return app_commands.Command(name=command_name, description=description, callback=with_text)
 
     async def plain(interaction: discord.Interaction[Any]) -> None:
         await _app(interaction).run_command(interaction, command_name, "")

@@ -605,3 +605,16 @@ async def test_invitations_are_answered_privately_and_counted(
     assert "Going: 1" in answered.messages[0].text
     counts = await meetings.rsvp_counts(meeting.id, "20300103T1000")
     assert counts["going"] == 1
+
+
+async def test_commands_with_text_take_it_from_the_slash_command(
+    bot: DeseoDiscord, fake: FakeDiscord, events: Deliveries
+) -> None:
+    # No such thread: the answer shows the text reached the command, not a usage hint.
+    interaction = await events.interaction(
+        fake.command(SIOBHAN, "watch", guild=False, text=" 4711 ")
+    )
+    reply = fake.of(interaction)[-1].content
+    assert "4711" in reply
+    usage = await events.interaction(fake.command(SIOBHAN, "watch", guild=False))
+    assert fake.of(usage)[-1].content != reply
