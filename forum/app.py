@@ -16,7 +16,7 @@ from flows.campaign_service import CampaignService
 from flows.meeting_service import MeetingService
 from flows.ports import Clock
 from flows.service import ConversationService
-from forum.auth import SESSION_COOKIE, SESSION_DAYS
+from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccountsOnChange
 from forum.errors import install_error_pages
 from forum.pagecache import PageCache
 from forum.ratelimit import RateLimiter
@@ -78,6 +78,7 @@ def create_app(
     app.state.config = config
     app.state.clock = clock
     app.state.limiter = RateLimiter(clock)
+    app.state.accounts_seen = accounts_seen = AccountCache()
     app.state.meetings = MeetingService(unit_of_work_factory(database), clock)
     # The web chat runs flows through the same service as the bots; without one it is off.
     app.state.conversations = conversations
@@ -95,6 +96,7 @@ def create_app(
         same_site="lax",
         https_only=config.public_url.startswith("https://"),
     )
+    app.add_middleware(ForgetAccountsOnChange, cache=accounts_seen)
     # Added last, so it wraps the rest: a cached page costs no session or store work.
     app.add_middleware(PageCache, seconds=config.page_cache_seconds, session_cookie=SESSION_COOKIE)
     install_error_pages(app)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from flows.people import Role
 from forum.security import digest
 from storage import SqlUnitOfWork
+from storage.repositories.accounts import AccountRecord
 
 SESSION_COOKIE = "deseo_session"
 SESSION_DAYS = 14
@@ -75,8 +78,7 @@ async def viewer(request: Request) -> Viewer | None:
     found = None
     person_id = request.session.get("pid")
     if isinstance(person_id, int):
-        async with uow(request) as work:
-            account = await work.accounts.by_person(person_id)
+        account = await _account(request, person_id)
         if (
             account is not None
             and not account.disabled
@@ -90,6 +92,65 @@ async def viewer(request: Request) -> Viewer | None:
 
 
 OptionalViewer = Annotated[Viewer | None, Depends(viewer)]
+
+# How long a signed-in person's account (roles, epoch, disabled) is reused between page views.
+# A change made through this process is seen at once (any POST forgets them all); one made by
+# another process (the CLI, another web worker) within this many seconds.
+ACCOUNT_SECONDS = 5.0
+
+
+class AccountCache:
+    """Accounts read for sessions, each kept `ACCOUNT_SECONDS`."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[AccountRecord | None, float]] = {}
+
+    def get(self, person_id: int) -> tuple[bool, AccountRecord | None]:
+        hit = self._seen.get(person_id)
+        if hit is None or time.monotonic() - hit[1] >= ACCOUNT_SECONDS:
+            return False, None
+        return True, hit[0]
+
+    def put(self, person_id: int, account: AccountRecord | None) -> None:
+        if len(self._seen) > 10_000:
+            self._seen.clear()
+        self._seen[person_id] = (account, time.monotonic())
+
+    def clear(self) -> None:
+        self._seen.clear()
+
+
+class ForgetAccountsOnChange:
+    """ASGI middleware: any request but GET or HEAD may change an account (a password, a
+    role), so the account cache is emptied before and after it."""
+
+    def __init__(self, app: ASGIApp, *, cache: AccountCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        changing = scope["type"] == "http" and scope["method"] not in ("GET", "HEAD")
+        if changing:
+            self.cache.clear()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if changing:
+                self.cache.clear()
+
+
+async def _account(request: Request, person_id: int) -> AccountRecord | None:
+    cache: AccountCache = request.app.state.accounts_seen
+    reading = request.method in ("GET", "HEAD")
+    if reading:
+        known, account = cache.get(person_id)
+        if known:
+            return account
+    async with uow(request) as work:
+        account = await work.accounts.by_person(person_id)
+    if reading:
+        cache.put(person_id, account)
+    return account
 
 
 async def require_viewer(request: Request, who: OptionalViewer) -> Viewer:

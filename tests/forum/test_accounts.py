@@ -418,3 +418,24 @@ async def test_signing_in_rehashes_a_weak_hash(database: Database) -> None:
     assert not needs_rehash(found.password_hash)
     # The same password, so sessions stay valid.
     assert found.session_epoch == account.session_epoch
+
+
+async def test_an_account_read_for_a_session_is_reused_until_a_change_goes_through(
+    database: Database,
+) -> None:
+    await create_account(database, "ines")
+    app = make_app(database)
+    async with client(app) as http:
+        await log_in(http, "ines")
+        assert (await http.get("/moderation")).status_code == 403
+        # Another process (the CLI) makes her a moderator: this one keeps what it read for a
+        # few seconds...
+        async with SqlUnitOfWork(database) as uow:
+            account = await uow.accounts.by_username("ines")
+            assert account is not None
+            await uow.people.grant(account.person_id, Role.MODERATOR)
+            await uow.commit()
+        assert (await http.get("/moderation")).status_code == 403
+        # ...until any change goes through this process, after which all read afresh.
+        await http.post("/logout", data={"csrf_token": "wrong"})
+        assert (await http.get("/moderation")).status_code == 200
