@@ -544,16 +544,24 @@ class SqlForumRepository:
     ) -> Page[PostRecord]:
         """A thread's posts the scope may see, oldest first."""
         where = and_(Post.thread_id == thread_id, self._posts_in_scope(scope))
-        total = await self._session.scalar(select(func.count(Post.id)).where(where)) or 0
         offset, limit = _page_bounds(page, size)
-        rows = await self._session.execute(
-            self._post_query()
-            .where(where)
-            .order_by(Post.created_at, Post.id)
-            .offset(offset)
-            .limit(limit)
-        )
-        return Page(tuple(await self._posts(rows)), page, size, int(total))
+        # The count rides along as a window over the same rows: one query for the page.
+        rows = (
+            await self._session.execute(
+                self._post_query()
+                .add_columns(func.count().over().label("total"))
+                .where(where)
+                .order_by(Post.created_at, Post.id)
+                .offset(offset)
+                .limit(limit)
+            )
+        ).all()
+        if rows:
+            total = int(rows[0].total)
+        else:  # a page past the end has no row to carry the count
+            total = int(await self._session.scalar(select(func.count(Post.id)).where(where)) or 0)
+        posts = await self._posts(tuple(row[:3]) for row in rows)
+        return Page(tuple(posts), page, size, total)
 
     async def position(self, post_id: int, scope: Scope) -> int | None:
         """How many posts the scope sees before this one in its thread (None if none such)."""
