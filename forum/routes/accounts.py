@@ -23,6 +23,7 @@ from forum.security import (
     verify_password,
 )
 from forum.usernames import display_name_problem, normalise_username, username_problem
+from storage import SqlUnitOfWork
 from storage.repositories.accounts import AccountRecord, UsernameTaken, username_key
 
 router = APIRouter(include_in_schema=False)
@@ -118,6 +119,7 @@ async def register(request: Request, who: OptionalViewer) -> Response:
                 form.errors["username"] = "That user name is taken; choose another."
             else:
                 await work.accounts.logged_in(account.person_id, request.app.state.clock.now())
+                await adopt_guest(request, work, account.person_id)
                 await work.commit()
                 sign_in(request, account.person_id, account.session_epoch)
                 flash(request, f"Welcome, {account.display_name}: your account is ready.")
@@ -128,6 +130,17 @@ async def register(request: Request, who: OptionalViewer) -> Response:
 
 
 # --- signing in and out ---------------------------------------------------------------------
+
+
+async def adopt_guest(request: Request, work: SqlUnitOfWork, person_id: int) -> None:
+    """Give the account what this browser did as a guest in the web chat (its conversations,
+    a referral asked for), so signing in loses none of it."""
+    guest = request.session.get("guest")
+    if not isinstance(guest, str):
+        return
+    found = await work.people.find(Platform.WEB, f"guest:{guest}")
+    if found is not None and found != person_id:
+        await work.people.merge(person_id, found)
 
 
 def _login_page(request: Request, form: Form, next_url: str, status: int = 200) -> Response:
@@ -165,6 +178,7 @@ async def login(request: Request, who: OptionalViewer) -> Response:
             if needs_rehash(account.password_hash):
                 await work.accounts.rehash(account.person_id, hash_password(password))
             await work.accounts.logged_in(account.person_id, request.app.state.clock.now())
+            await adopt_guest(request, work, account.person_id)
             await work.commit()
             sign_in(request, account.person_id, account.session_epoch)
             return see_other(next_url)

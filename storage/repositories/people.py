@@ -64,6 +64,14 @@ class SqlPeopleRepository:
         await self._session.flush()
         return _ref(person)
 
+    async def find(self, platform: Platform, external_id: str) -> int | None:
+        """The person behind a platform identity, without creating one."""
+        return await self._session.scalar(
+            select(Identity.person_id).where(
+                Identity.platform == platform.value, Identity.external_id == external_id
+            )
+        )
+
     async def get(self, person_id: int) -> PersonRef | None:
         person = await self._session.get(Person, person_id)
         return None if person is None else _ref(person)

@@ -288,3 +288,15 @@ async def test_a_finished_report_is_shared_as_a_thread(database: Database) -> No
         assert shared.status_code == 303
         thread = await http.get(shared.headers["location"])
     assert "Tiny check: Rosa" in thread.text and "Do 2." in thread.text
+
+
+async def test_signing_in_keeps_what_was_answered_as_a_guest(database: Database) -> None:
+    await create_account(database, "pia")
+    app = make_chat_app(database)
+    async with client(app) as http:
+        where = await start(http, "orientation")
+        assert (await http.get("/chat")).text.count(f'href="{where}"') == 1
+        await log_in(http, "pia")
+        mine = await http.get("/chat")
+        assert f'href="{where}"' in mine.text  # the guest's conversation is now the account's
+        assert (await http.get(where)).status_code == 200
