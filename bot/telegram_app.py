@@ -82,6 +82,11 @@ def _in_group(chat: Chat) -> bool:
     return chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
+def _chat_data(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
+    """The chat's data; updates without a chat get a dict of their own to forget."""
+    return context.chat_data if context.chat_data is not None else {}
+
+
 class TelegramAdapter:
     """Turns updates into service calls and outcomes into Telegram messages."""
 
@@ -118,14 +123,14 @@ class TelegramAdapter:
                 )
             if sent is not None and message.kind == "question" and message.tag:
                 # Remembered so that a typed answer can close this prompt's keyboard.
-                prompts: dict[int, tuple[int, str]] = context.chat_data.setdefault("prompts", {})
+                prompts: dict[int, tuple[int, str]] = _chat_data(context).setdefault("prompts", {})
                 prompts[user.id] = (sent.message_id, rendered.texts[-1])
 
     async def close_prompt(
         self, context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: User, answer: str
     ) -> None:
         """Turn the last question into a record of its answer and drop its keyboard."""
-        prompts: dict[int, tuple[int, str]] = context.chat_data.get("prompts", {})
+        prompts: dict[int, tuple[int, str]] = _chat_data(context).get("prompts", {})
         found = prompts.pop(user.id, None)
         if found is None:
             return
@@ -261,7 +266,7 @@ class TelegramAdapter:
                 )
             except TelegramError as exc:
                 log.debug("could not record the answer in the question: %s", exc)
-        prompts: dict[int, tuple[int, str]] = context.chat_data.get("prompts", {})
+        prompts: dict[int, tuple[int, str]] = _chat_data(context).get("prompts", {})
         prompts.pop(user.id, None)
         await self.send(context, chat, user, messages)
 
@@ -302,7 +307,8 @@ def build_telegram(
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
         # Telegram's limits: about 30 messages a second, 20 a minute in a group.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # PTB types the limiter by the builder's generic parameters, which the chain loses.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
     adapter = TelegramAdapter(service, meetings, referrals)
     app.bot_data["adapter"] = adapter

@@ -12,8 +12,9 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -43,7 +44,7 @@ from forum import ForumConfig, create_app
 from storage import Database, unit_of_work_factory
 
 log = logging.getLogger("deseo")
-Runner = Callable[[asyncio.Event], Awaitable[None]]
+Runner = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

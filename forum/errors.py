@@ -42,7 +42,8 @@ def install_error_pages(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
-        return _page(request, exc.status_code, str(exc.detail), exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return _page(request, exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -286,8 +286,8 @@ def _readable(
     async def work(s: CampaignService, _: Database) -> Campaign:
         if viewer is not None:
             return await s.results_for(ref, viewer)
-        campaign, *_ = await s.campaign(ref)
-        return campaign
+        found = await s.campaign(ref)
+        return found[0]
 
     return work
 

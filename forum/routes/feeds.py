@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
@@ -22,7 +23,9 @@ class AtomResponse(Response):
     media_type = "application/atom+xml"
 
 
-NO_BOARD = {404: {"description": "No board has this slug.", "content": {"text/html": {}}}}
+NO_BOARD: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No board has this slug.", "content": {"text/html": {}}}
+}
 
 
 @router.get("/feeds/latest.atom", response_class=AtomResponse)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
@@ -16,7 +18,9 @@ class CalendarResponse(Response):
     media_type = "text/calendar"
 
 
-NO_GROUP = {404: {"description": "No group has this name.", "content": {"text/html": {}}}}
+NO_GROUP: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No group has this name.", "content": {"text/html": {}}}
+}
 
 
 @router.get(
