@@ -151,6 +151,28 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     return timedelta(seconds=wait)
 
 
+def superseded(claimed: Sequence[Claimed]) -> set[int]:
+    """The reminders not worth sending because a later reminder of the same occurrence to the
+    same chat is due with them (after the worker was down, "tomorrow" and "in an hour" would
+    otherwise arrive together): all but the latest-due of each such group.
+
+    Reminder keys start `reminder:<meeting>:`; with the chat and the occurrence's start
+    (`not_after`) they say which reminders belong together.
+    """
+    latest: dict[tuple[str, str, datetime | None], Claimed] = {}
+    groups: dict[tuple[str, str, datetime | None], list[Claimed]] = {}
+    for item in claimed:
+        if not item.key.startswith("reminder:") or item.not_after is None:
+            continue
+        group = (item.key.split(":", 2)[1], item.chat.key, item.not_after)
+        groups.setdefault(group, []).append(item)
+        if group not in latest or item.due > latest[group].due:
+            latest[group] = item
+    return {
+        item.id for group, items in groups.items() for item in items if item is not latest[group]
+    }
+
+
 class Dispatcher:
     """Sends what is due, in batches; run it from a scheduler job, in as many workers as wanted."""
 
@@ -186,10 +208,16 @@ class Dispatcher:
         sent = retried = dead = expired = 0
         if not claimed:
             return DispatchReport()
+        stale = superseded(claimed)
         # One session for the batch's bookkeeping, but a commit after every message: a crash
         # can then resend at most the one message in flight, never a whole batch.
         async with self._units() as marks:
             for item in claimed:
+                if item.id in stale:
+                    reason = "superseded: a later reminder of the same meeting goes instead"
+                    await self._mark(marks, marks.outbox.mark_expired(item.id, reason))
+                    expired += 1
+                    continue
                 outcome = await self._settle(item, marks)
                 sent += outcome == "sent"
                 retried += outcome == "retry"
