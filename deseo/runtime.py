@@ -91,6 +91,7 @@ def web_part(
         ForumConfig(
             secret_key=settings.ensure_secret_key(),
             public_url=settings.public_url,
+            page_cache_seconds=settings.page_cache_seconds,
             telegram_enabled=bool(settings.telegram_token),
             discord_enabled=bool(settings.discord_token),
         ),

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         description="Where people reach the web forum, for links in chats, feeds and the CLI; "
         "an https URL makes the session cookie Secure.",
     )
+    page_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="How long anonymous readers' board and thread pages are reused (0: never).",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Signs sessions and links; generated once into the data directory if unset.",
