@@ -46,7 +46,6 @@ class _Index:
     order: tuple[Step, ...]
     phase_of: tuple[int, ...]
     position: dict[str, int]
-    number: dict[str, tuple[int, int]]
 
 
 def _index(flow: Flow) -> _Index:
@@ -56,15 +55,11 @@ def _index(flow: Flow) -> _Index:
 def _make_index(flow: Flow) -> _Index:
     order: list[Step] = []
     phase_of: list[int] = []
-    number: dict[str, tuple[int, int]] = {}
     for p, phase in enumerate(flow.phases):
-        questions = phase.questions
-        for n, question in enumerate(questions, start=1):
-            number[question.id] = (n, len(questions))
         for step in phase.steps:
             order.append(step)
             phase_of.append(p)
-    return _Index(tuple(order), tuple(phase_of), {s.id: i for i, s in enumerate(order)}, number)
+    return _Index(tuple(order), tuple(phase_of), {s.id: i for i, s in enumerate(order)})
 
 
 def choose_language(flow: Flow, wanted: str | None) -> str:
@@ -312,15 +307,37 @@ def _phase_intro(flow: Flow, phase_index: int, lang: str) -> Outbound:
     return Outbound(f"*{title}*" + (f"\n{intro}" if intro else ""))
 
 
-def _progress(flow: Flow, step: Question, lang: str) -> str:
+def _progress(flow: Flow, state: State, step: Question, lang: str) -> str:
     index = _index(flow)
-    number, total = index.number[step.id]
+    number, total = _position(flow, state, step)
     if len(flow.phases) == 1:
         return say(lang, "progress.single", question=number, questions=total)
     phase = index.phase_of[index.position[step.id]] + 1
     return say(
         lang, "progress", phase=phase, phases=len(flow.phases), question=number, questions=total
     )
+
+
+def _position(flow: Flow, state: State, step: Question) -> tuple[int, int]:
+    """ "Question n of m" in the step's phase, counting only the questions the person meets:
+    an earlier one skipped by its `when` is not counted, nor a later one whose `when` the
+    answers given have already ruled out (one that hangs on answers still to come is)."""
+    index = _index(flow)
+    phase = flow.phases[index.phase_of[index.position[step.id]]]
+    values = state.answer_values()
+    number, later = 1, 0
+    seen = False
+    for question in phase.questions:
+        if question.id == step.id:
+            seen = True
+            continue
+        when = question.when
+        if not seen:
+            number += when is None or when.holds(values)
+        else:
+            decided = when is not None and all(s in values for s in when.steps())
+            later += not (decided and when is not None and not when.holds(values))
+    return number, number + later
 
 
 def _question(flow: Flow, state: State, step: Question) -> Outbound:
@@ -341,7 +358,7 @@ def _question(flow: Flow, state: State, step: Question) -> Outbound:
         input_hint=kind,
         hint=hint,
         step_id=step.id,
-        progress=_progress(flow, step, lang),
+        progress=_progress(flow, state, step, lang),
         selected=state.selection,
     )
 

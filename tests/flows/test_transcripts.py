@@ -545,7 +545,7 @@ def test_progress_strings() -> None:
     answer_all(chat, lambda s: BASE[s], until="staff")
     chat.expect(["*Numbers and dates*", "[Phase 2 of 3 · question 1 of 2]"])
     answer_all(chat, lambda s: BASE[s], until="comment")
-    chat.expect("[Phase 3 of 3 · question 2 of 8]")
+    chat.expect("[Phase 3 of 3 · question 2 of 7]")
 
 
 def test_a_small_assessment_to_the_end_with_its_report() -> None:
