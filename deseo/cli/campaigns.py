@@ -10,7 +10,6 @@ until closing; units s m h d w); only invitees who have not completed get them.
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -21,7 +20,7 @@ import typer
 
 from bot import ConsoleChat
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
-from deseo.cli.results import ExportFormat, ResultsFormat, render_text
+from deseo.cli.results import ExportFormat, ResultsFormat, print_results
 from deseo.compose import campaign_service, catalog, conversation_service
 from flows import Platform
 from flows.campaign_service import CampaignService
@@ -326,16 +325,7 @@ def results(
             language=lang,
         )
 
-    try:
-        found = _with(work)
-    except UnknownSurvey as exc:
-        fail(str(exc))
-    except FilterError as exc:
-        fail(f"--filter: {exc}", 2)
-    if format is ResultsFormat.json:
-        typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
-    else:
-        sys.stdout.write(render_text(found))
+    print_results(lambda: _with(work), format)
 
 
 @app.command("export")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
 
@@ -81,8 +81,14 @@ def results(
             fallback=_catalog_flow(flow_id),
         )
 
+    print_results(lambda: on_store(url, load), format)
+
+
+def print_results(read: Callable[[], SurveyResults], format: ResultsFormat) -> None:
+    """Read results and print them as text or JSON; an unknown survey or a filter that does
+    not fit is one line on stderr and a non-zero exit."""
     try:
-        found = on_store(url, load)
+        found = read()
     except UnknownSurvey as exc:
         fail(str(exc))
     except FilterError as exc:
