@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from flows.codes import LINK, LINK_ALPHABET, LINK_LENGTH, RESET, normalise_link_code
 from flows.people import Platform
 from forum.auth import CsrfChecked, OptionalViewer, SignedIn, sign_in, sign_out, uow
-from forum.pages import render
+from forum.pages import form_fields, notify, render, return_to, see_other, take_notice
 from forum.params import RowId
 from forum.security import (
     DUMMY_HASH,
@@ -45,42 +45,14 @@ class Form:
         return {"values": self.values, "errors": self.errors}
 
 
-async def fields(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {name: value for name, value in form.items() if isinstance(value, str)}
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, never another site ("//evil.com",
+    "/\\evil.com" and "https://..." all become "/")."""
+    return return_to(target, "/")
 
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
-
-
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site, never another site ("//evil.com",
-    "/\\evil.com" and "https://..." all become "/")."""
-    if (
-        not target
-        or not target.startswith("/")
-        or target.startswith(("//", "/\\"))
-        or "\\" in target
-        or any(ord(c) < 32 or ord(c) == 127 for c in target)
-        or len(target) > 2000
-    ):
-        return "/"
-    return target
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def flash(request: Request, text: str) -> None:
-    """A one-line notice for the next page this session sees."""
-    request.session["flash"] = text
-
-
-def take_flash(request: Request) -> str | None:
-    text = request.session.pop("flash", None)
-    return text if isinstance(text, str) else None
 
 
 # --- registering ----------------------------------------------------------------------------
@@ -96,7 +68,7 @@ async def register_form(request: Request, who: OptionalViewer) -> Response:
 @router.post("/register", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def register(request: Request, who: OptionalViewer) -> Response:
     request.app.state.limiter.hit("register", client_address(request))
-    sent = await fields(request)
+    sent = await form_fields(request)
     username = normalise_username(sent.get("username", ""))
     display_name = sent.get("display_name", "").strip()
     password = sent.get("password", "")
@@ -122,7 +94,7 @@ async def register(request: Request, who: OptionalViewer) -> Response:
                 await adopt_guest(request, work, account.person_id)
                 await work.commit()
                 sign_in(request, account.person_id, account.session_epoch)
-                flash(request, f"Welcome, {account.display_name}: your account is ready.")
+                notify(request, f"Welcome, {account.display_name}: your account is ready.")
                 return see_other("/account")
     return render(
         request, "accounts/register.html", form.context(), title="Register", status_code=400
@@ -144,7 +116,7 @@ async def adopt_guest(request: Request, work: SqlUnitOfWork, person_id: int) -> 
 
 
 def _login_page(request: Request, form: Form, next_url: str, status: int = 200) -> Response:
-    context = form.context() | {"next": next_url, "notice": take_flash(request)}
+    context = form.context() | {"next": next_url, "notice": take_notice(request)}
     return render(request, "accounts/login.html", context, title="Sign in", status_code=status)
 
 
@@ -157,7 +129,7 @@ async def login_form(
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def login(request: Request, who: OptionalViewer) -> Response:
-    sent = await fields(request)
+    sent = await form_fields(request)
     username = normalise_username(sent.get("username", ""))
     password = sent.get("password", "")
     next_url = safe_next(sent.get("next"))
@@ -211,7 +183,7 @@ async def _account_page(
         "roles": sorted(role.value for role in who.roles),
         "chats": chats,
         "tokens": tokens,
-        "notice": take_flash(request),
+        "notice": take_notice(request),
         "code_length": LINK_LENGTH,
     }
     return render(
@@ -226,7 +198,7 @@ async def account_page(request: Request, who: SignedIn) -> Response:
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def change_password(request: Request, who: SignedIn) -> Response:
-    sent = await fields(request)
+    sent = await form_fields(request)
     # Guessing the current password here is guessing a password: the same limit as signing in.
     request.app.state.limiter.hit(
         "login", f"{client_address(request)}|{username_key(who.username)}"
@@ -249,7 +221,7 @@ async def change_password(request: Request, who: SignedIn) -> Response:
             assert changed is not None
             # Every other session ends with the old epoch; this one carries on with the new.
             sign_in(request, who.person_id, changed.session_epoch)
-            flash(request, "Your password is changed; you are signed out everywhere else.")
+            notify(request, "Your password is changed; you are signed out everywhere else.")
             return see_other("/account")
     return await _account_page(request, who, form, status=400)
 
@@ -257,7 +229,7 @@ async def change_password(request: Request, who: SignedIn) -> Response:
 @router.post("/account/link", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def link_chat(request: Request, who: SignedIn) -> Response:
     request.app.state.limiter.hit("link", client_address(request))
-    sent = await fields(request)
+    sent = await form_fields(request)
     code = normalise_link_code(sent.get("code", ""))
     form = Form({"code": code})
     if len(code) != LINK_LENGTH or any(c not in LINK_ALPHABET for c in code):
@@ -270,7 +242,7 @@ async def link_chat(request: Request, who: SignedIn) -> Response:
             form.errors["code"] = BAD_CODE
         elif chat_person == who.person_id:
             await work.commit()
-            flash(request, "That chat is already linked to this account.")
+            notify(request, "That chat is already linked to this account.")
             return see_other("/account")
         elif await work.accounts.by_person(chat_person) is not None:
             form.errors["code"] = (
@@ -282,7 +254,7 @@ async def link_chat(request: Request, who: SignedIn) -> Response:
             await work.people.merge(who.person_id, chat_person)
             await work.commit()
             names = ", ".join(PLATFORM_NAMES.get(p, p.value) for p, _ in joined) or "chat"
-            flash(request, f"Linked: your {names} account and this one are now one.")
+            notify(request, f"Linked: your {names} account and this one are now one.")
             return see_other("/account")
     return await _account_page(request, who, form, status=400)
 
@@ -293,7 +265,7 @@ async def revoke_token(request: Request, token_id: RowId, who: SignedIn) -> Resp
         now = request.app.state.clock.now()
         revoked = await work.accounts.revoke_token(who.person_id, token_id, now=now)
         await work.commit()
-    flash(request, "The token is revoked." if revoked else "No such token to revoke.")
+    notify(request, "The token is revoked." if revoked else "No such token to revoke.")
     return see_other("/account")
 
 
@@ -333,7 +305,7 @@ async def reset(request: Request, token: str, who: OptionalViewer) -> Response:
     account = await _reset_account(request, token)
     if account is None:
         return _reset_page(request, None, Form())
-    sent = await fields(request)
+    sent = await form_fields(request)
     password = sent.get("password", "")
     form = Form()
     if problem := password_problem(password, account.username):
@@ -351,5 +323,5 @@ async def reset(request: Request, token: str, who: OptionalViewer) -> Response:
         await work.accounts.set_password(person_id, hash_password(password))
         await work.commit()
     sign_out(request)
-    flash(request, "Your password is changed. Sign in with it now.")
+    notify(request, "Your password is changed. Sign in with it now.")
     return see_other("/login")

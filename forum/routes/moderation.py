@@ -9,15 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 from flows.people import Role
 from forum.auth import CsrfChecked, Viewer, require_role
 from forum.discussion import DiscussionError, PostAction, ThreadAction, discussion
-from forum.discussion_pages import (
-    form_fields,
-    notify,
-    refused,
-    return_to,
-    see_other,
-    take_notice,
-)
-from forum.pages import render
+from forum.discussion_pages import refused
+from forum.pages import form_fields, notify, render, return_to, see_other, take_notice
 from forum.params import RowId
 
 router = APIRouter(include_in_schema=False)

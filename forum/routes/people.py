@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from flows.people import Role
 from forum.auth import CsrfChecked, SignedIn, Viewer, uow
-from forum.pages import render
+from forum.pages import notify, render, take_notice
 from forum.params import RowId
 from forum.permissions import can_change_role, can_manage_roles
 
@@ -30,7 +30,6 @@ async def people(request: Request, who: SignedIn, q: str = "") -> Response:
     _admins_only(who)
     async with uow(request) as work:
         accounts = await work.accounts.search(q[:100])
-    notice = request.session.pop("flash", None)
     return render(
         request,
         "admin/people.html",
@@ -39,7 +38,7 @@ async def people(request: Request, who: SignedIn, q: str = "") -> Response:
             "query": q[:100],
             "grantable": GRANTABLE,
             "can_change": lambda person_id, role: can_change_role(who, person_id, role),
-            "notice": notice if isinstance(notice, str) else None,
+            "notice": take_notice(request),
         },
         title="People and roles",
     )
@@ -66,7 +65,7 @@ async def set_roles(request: Request, person_id: RowId, who: SignedIn) -> Respon
         account = await work.accounts.by_person(person_id)
         await work.commit()
     name = account.username if account is not None else person.display_name
-    request.session["flash"] = f"Roles of {name} saved."
+    notify(request, f"Roles of {name} saved.")
     back = str(form.get("q", ""))
     return RedirectResponse(
         "/admin/people" + (f"?{urlencode({'q': back})}" if back else ""), status_code=303

@@ -20,15 +20,8 @@ from forum.discussion import (
     ThreadPage,
     discussion,
 )
-from forum.discussion_pages import (
-    form_fields,
-    notify,
-    page_url,
-    refused,
-    see_other,
-    take_notice,
-)
-from forum.pages import render
+from forum.discussion_pages import page_url, refused
+from forum.pages import form_fields, notify, render, see_other, take_notice
 from forum.params import RowId
 from storage.repositories.forum import PostRecord, RevisionRecord
 
