@@ -3,45 +3,25 @@ forum."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from deseo.cli import app
-from deseo.cli.common import CommandError
+from deseo.cli.common import CommandError, on_store
 from flows import Platform
 from forum.boards import BoardFileError, create_default_boards, load_default_boards
 from storage import Database, SqlUnitOfWork
 from storage.repositories.forum import BoardRecord
-
-T = TypeVar("T")
+from tests.deseo.cli_env import clean_cli_env
 
 
 @pytest.fixture
 def runner(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    for name in [k for k in os.environ if k.startswith("DESEO_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("DESEO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DESEO_DATABASE_URL", database_url)
+    clean_cli_env(tmp_path, monkeypatch, database_url)
     return CliRunner()
-
-
-def on_store(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        database = Database.from_url(url)
-        try:
-            return await work(database)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
 
 
 def boards(url: str) -> list[BoardRecord]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from flows.campaign_service import CampaignService
 from flows.service import Sender
 from storage import Database
 from storage.migrate import upgrade
+from tests.deseo.cli_env import clean_cli_env
 from tests.storage.test_results import answer
 
 ANN = Sender(Platform.TELEGRAM, "1001", "Ann", "en")
@@ -27,11 +27,7 @@ BOB = Sender(Platform.TELEGRAM, "1002", "Bob", "en")
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.chdir(tmp_path)
-    for name in [k for k in os.environ if k.startswith("DESEO_")]:
-        monkeypatch.delenv(name)
-    data = tmp_path / "data"
-    monkeypatch.setenv("DESEO_DATA_DIR", str(data))
+    data = clean_cli_env(tmp_path, monkeypatch)
     monkeypatch.setenv("DESEO_TIMEZONE", "Europe/Rome")
     url = f"sqlite+aiosqlite:///{data / 'deseo.db'}"
     upgrade(url)

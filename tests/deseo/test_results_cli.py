@@ -7,7 +7,6 @@ import asyncio
 import csv
 import io
 import json
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,17 +18,14 @@ from deseo.cli.common import CommandError
 from deseo.cli.results import CsvSink, XlsxSink, app
 from storage import Database
 from storage.migrate import upgrade
+from tests.deseo.cli_env import clean_cli_env
 from tests.storage.test_results import messina_responses
 
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A migrated store in a data folder of its own, holding four Messina conversations."""
-    monkeypatch.chdir(tmp_path)
-    for name in [k for k in os.environ if k.startswith("DESEO_")]:
-        monkeypatch.delenv(name)
-    data = tmp_path / "data"
-    monkeypatch.setenv("DESEO_DATA_DIR", str(data))
+    data = clean_cli_env(tmp_path, monkeypatch)
     url = f"sqlite+aiosqlite:///{data / 'deseo.db'}"
     upgrade(url)
 

@@ -3,49 +3,30 @@ databases; what it does is checked in the store and through the web app."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from typer.testing import CliRunner
 
 from deseo.cli import app
-from deseo.cli.common import CommandError
+from deseo.cli.common import CommandError, on_store
 from flows import Role
 from flows.codes import digest
 from forum.security import verify_password
 from storage import Database, SqlUnitOfWork
 from storage.repositories.accounts import AccountRecord
+from tests.deseo.cli_env import clean_cli_env
 from tests.forum.helpers import client, log_in, make_app
 
-T = TypeVar("T")
 PASSWORD = "a long enough password"
 PUBLIC = "https://forum.example.org"
 
 
 @pytest.fixture
 def runner(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    for name in [k for k in os.environ if k.startswith("DESEO_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("DESEO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DESEO_DATABASE_URL", database_url)
+    clean_cli_env(tmp_path, monkeypatch, database_url)
     monkeypatch.setenv("DESEO_PUBLIC_URL", PUBLIC + "/")
     return CliRunner()
-
-
-def on_store(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        database = Database.from_url(url)
-        try:
-            return await work(database)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
 
 
 def account(url: str, username: str) -> AccountRecord | None:

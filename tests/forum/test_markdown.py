@@ -4,32 +4,15 @@ expected, and plain text for search and feeds leaves the markup behind."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 from forum.markdown import clean_title, plain_text, quote, render, summary
+from tests.forum.discussion_support import tags
 
 # Raw tags only: escaped text such as "&lt;img onerror=...&gt;" is words on the page, and the
 # attributes of the tags that are left are checked one by one below.
 SCRIPTY = re.compile(r"<(script|svg|iframe|img|object|embed|style|math)", re.I)
-
-
-class Tags(HTMLParser):
-    """Every start tag with its attributes, as a browser's parser would see them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, dict(attrs)))
-
-
-def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = Tags()
-    parser.feed(html)
-    return parser.found
 
 
 def hrefs(html: str) -> list[str]:
