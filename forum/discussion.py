@@ -200,9 +200,15 @@ class Discussion:
             raise NotFound("There is no such board.")
         return found
 
-    async def board_page(self, who: Viewer | None, slug: str, page: int = 1) -> BoardPage:
+    async def board_page(
+        self, who: Viewer | None, board_ref: str | int, page: int = 1
+    ) -> BoardPage:
+        """One page of a board's threads; the board by its slug, or by its id (the API's)."""
         async with self._work() as work:
-            board = await work.forum.board_by_slug(slug)
+            if isinstance(board_ref, int):
+                board = await work.forum.board(board_ref)
+            else:
+                board = await work.forum.board_by_slug(board_ref)
             if board is None:
                 raise NotFound("There is no such board.")
             threads = await work.forum.threads(

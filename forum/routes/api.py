@@ -176,11 +176,8 @@ async def board_threads(
     board_id: RowId, request: Request, service: Service, who: ApiViewer, page: PageNumber = 1
 ) -> ThreadsPage:
     """A board's threads, pinned first, then the latest active."""
-    board = next((b for b in await service.boards() if b.id == board_id), None)
-    if board is None:
-        raise HTTPException(status_code=404, detail="There is no such board.")
     try:
-        found = await service.board_page(who, board.slug, page)
+        found = await service.board_page(who, board_id, page)
     except DiscussionError as exc:
         raise _refused(exc) from None
     return ThreadsPage(
