@@ -231,15 +231,25 @@ def needs_reminder(invitation: Invitation, due: datetime) -> bool:
 
 
 def may_see_results(person: PersonRef, campaign: Campaign, coordinators: Collection[int]) -> bool:
-    """Admins see every campaign's results; otherwise only the campaign's coordinators (its
-    creator among them), or, for a campaign that names none, anyone holding the coordinator
-    role."""
-    if Role.ADMIN in person.roles:
+    """Whether `person` may read the campaign's results (see `results_readable`)."""
+    return results_readable(person.id, person.roles, campaign.created_by, coordinators)
+
+
+def results_readable(
+    person_id: int,
+    roles: Collection[Role],
+    created_by: int | None,
+    coordinators: Collection[int],
+) -> bool:
+    """The rule for a campaign's results, in the chats and on the web: admins see every
+    campaign's; otherwise only the campaign's coordinators (its creator among them), or, for a
+    campaign that names none, anyone holding the coordinator role."""
+    if Role.ADMIN in roles:
         return True
-    if person.id in coordinators or person.id == campaign.created_by:
+    if person_id in coordinators or person_id == created_by:
         return True
-    named = bool(coordinators) or campaign.created_by is not None
-    return not named and Role.COORDINATOR in person.roles
+    named = bool(coordinators) or created_by is not None
+    return not named and Role.COORDINATOR in roles
 
 
 def reach(identities: Collection[tuple[Platform, str]]) -> ChatRef | None:

@@ -10,6 +10,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from flows.campaigns import results_readable
 from flows.people import Role
 from forum.auth import Viewer
 
@@ -162,19 +163,15 @@ def can_see_results(
     """Read a survey's results and export its responses: of the whole flow (`campaign` None),
     or only of one campaign's responses.
 
-    Every coordinator may read a flow's results. A campaign's are for its coordinators and its
-    creator, or for any coordinator when it names none; admins read everything (the rule of
-    `flows.campaigns.may_see_results` in the chats). The results pages ask here with the flow
-    alone today; a campaign's page passes the campaign and its coordinators.
+    Every coordinator may read a flow's results. A campaign's follow the chats' rule,
+    `flows.campaigns.results_readable`: its coordinators and its creator, or any coordinator
+    when it names none; admins read everything.
     """
     if who is None:
         return False
     if campaign is None:
         return is_coordinator(who)
-    if is_admin(who) or who.person_id in coordinators or who.person_id == campaign.created_by:
-        return True
-    named = bool(coordinators) or campaign.created_by is not None
-    return not named and is_coordinator(who)
+    return results_readable(who.person_id, who.roles, campaign.created_by, coordinators)
 
 
 def can_schedule_meetings(who: Viewer | None) -> bool:
