@@ -16,11 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from flows import SystemClock, engine
-from flows.catalog import FlowCatalog
-from flows.messages import Reply
+from flows.clock import SystemClock
+from flows.conversation import ConversationService, FlowCatalog, Reply, Sender, engine
 from flows.people import Platform
-from flows.service import ConversationService, Sender
 from storage import Database, SqlUnitOfWork, migrate, unit_of_work_factory
 from storage.models import AnswerRecord, Conversation, Person
 

@@ -14,8 +14,7 @@ import sqlite3
 import statistics
 import time
 
-from flows.directory import Directory, Organisation, Service, load_directory
-from flows.matching import Profile, match
+from flows.directory import Directory, Organisation, Profile, Service, load_directory, match
 
 NEEDS = ("financing", "training", "coaching", "networking", "legal", "incubation", "grant")
 STAGES = ("ideation", "start-up", "development", "scaling-up", "sustainability")

@@ -37,9 +37,10 @@ from pathlib import Path
 
 import asyncpg
 
-from flows import Platform, SystemClock
-from flows.messages import Outbound
-from flows.outbox import ChatRef, Dispatcher, OutboxItem
+from flows.clock import SystemClock
+from flows.conversation import Outbound
+from flows.outbox import Dispatcher, OutboxItem
+from flows.people import ChatRef, Platform
 from storage import Database, SqlUnitOfWork, migrate, unit_of_work_factory
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/test"

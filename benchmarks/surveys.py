@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import insert
 
 from deseo.cli.results import ExportFormat, export_responses
-from flows.definitions import Flow, parse_flow
-from flows.results import ResultsAggregator
+from flows.conversation import Flow, parse_flow
+from flows.surveys import ResultsAggregator
 from storage import Database, SqlUnitOfWork, migrate
 from storage.models import Person
 from storage.repositories.results import ResultsReader, SqlResultsRepository

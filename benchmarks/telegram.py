@@ -19,9 +19,8 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot import TelegramConfig, build_telegram
-from flows import SystemClock
-from flows.catalog import FlowCatalog
-from flows.service import ConversationService
+from flows.clock import SystemClock
+from flows.conversation import ConversationService, FlowCatalog
 from storage import Database, migrate, unit_of_work_factory
 from tests.bot.telegram_fakes import TOKEN, RecordingRequest, text_update
 

@@ -10,22 +10,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flows import engine
-from flows.answers import describe, local
-from flows.campaign_service import CampaignService
-from flows.campaigns import token_of
-from flows.catalog import UnknownFlow
-from flows.codes import LINK_LIFETIME, LinkCodes
-from flows.definitions import FlowKind, MessageStep
-from flows.meeting_service import MeetingService, NotFound
-from flows.meetings import MeetingError, agenda_message, parse_local
-from flows.messages import MENU_TAG, Command, Option, Outbound
-from flows.outbox import ChatRef
-from flows.people import Role
-from flows.referral_service import ReferralService
-from flows.referrals import STATUS_WORDS, ReferralError
-from flows.service import ConversationService, Outcome, Sender
-from flows.thread_watch import ThreadWatchError, ThreadWatchService, may_watch
+from flows.conversation import (
+    MENU_TAG,
+    Command,
+    ConversationService,
+    FlowKind,
+    MessageStep,
+    Option,
+    Outbound,
+    Outcome,
+    Sender,
+    UnknownFlow,
+    describe,
+    engine,
+    local,
+)
+from flows.meetings import MeetingError, MeetingService, NotFound, agenda_message
+from flows.people import LINK_LIFETIME, ChatRef, LinkCodes, Role
+from flows.referrals import STATUS_WORDS, ReferralError, ReferralService
+from flows.surveys import CampaignService, token_of
+from flows.threads import ThreadWatchError, ThreadWatchService, may_watch
+from flows.times import TimeInputError, parse_local
+from flows.unit_of_work import UnitOfWork
 
 LANGUAGES = {"en": "English", "fr": "Français", "it": "Italiano", "es": "Español"}
 # Telegram deep links allow only these characters, up to 64 of them.
@@ -91,7 +97,7 @@ class ChatCommands:
 
     def __init__(
         self,
-        service: ConversationService,
+        service: ConversationService[UnitOfWork],
         meetings: MeetingService | None = None,
         referrals: ReferralService | None = None,
     ) -> None:
@@ -219,7 +225,7 @@ class ChatCommands:
                 )
                 return Outcome((Outbound(text),))
             group, new = await self.meetings.follow(argument, chat, title)
-        except (NotFound, MeetingError) as exc:
+        except (NotFound, TimeInputError) as exc:
             return Outcome((Outbound(str(exc), kind="error"),))
         if private:
             await self.meetings.join(group.slug, person.id)
@@ -369,7 +375,7 @@ class ChatCommands:
                 raise MeetingError("say /cancelmeeting ID, or /cancelmeeting ID 2026-12-03T10:00")
             occurrence = parse_local(words[1]) if len(words) > 1 else None
             await self.meetings.cancel_meeting(int(words[0]), occurrence)
-        except (MeetingError, NotFound) as exc:
+        except (TimeInputError, NotFound) as exc:
             return Outcome((Outbound(str(exc), kind="error"),))
         return Outcome((Outbound("Cancelled; the group's chats are told."),))
 
@@ -381,7 +387,7 @@ class ChatCommands:
         person = await self.service.whois(who)
         try:
             counts = await self.meetings.rsvp(person.id, int(parts[0]), parts[1], parts[2])
-        except (NotFound, MeetingError) as exc:
+        except (NotFound, TimeInputError) as exc:
             return Outbound(str(exc), kind="notice")
         return Outbound(
             f"Thanks, noted. Going: {counts['going']}, maybe: {counts['maybe']}, "

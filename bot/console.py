@@ -7,10 +7,18 @@ import re
 import uuid
 from typing import TextIO
 
-from flows.catalog import UnknownFlow
-from flows.messages import MENU_TAG, Outbound, Reply
-from flows.report import build_report, to_markdown
-from flows.service import ConversationService, Outcome, Sender
+from flows.conversation import (
+    MENU_TAG,
+    ConversationService,
+    Outbound,
+    Outcome,
+    Reply,
+    Sender,
+    UnknownFlow,
+    build_report,
+    to_markdown,
+)
+from flows.unit_of_work import UnitOfWork
 
 BOLD = re.compile(r"\*(.+?)\*")
 
@@ -42,7 +50,7 @@ class ConsoleChat:
 
     def __init__(
         self,
-        service: ConversationService,
+        service: ConversationService[UnitOfWork],
         who: Sender,
         reader: TextIO,
         writer: TextIO,

@@ -49,15 +49,20 @@ from bot.discord_render import (
     render,
     render_all,
 )
-from flows import engine
-from flows.definitions import FlowKind
-from flows.meeting_service import MeetingService
-from flows.messages import Outbound, Press, Reply
-from flows.outbox import ChatRef
-from flows.people import Platform
-from flows.phrases import say
-from flows.referral_service import ReferralService
-from flows.service import ConversationService, Sender
+from flows.conversation import (
+    ConversationService,
+    FlowKind,
+    Outbound,
+    Press,
+    Reply,
+    Sender,
+    engine,
+    say,
+)
+from flows.meetings import MeetingService
+from flows.people import ChatRef, Platform
+from flows.referrals import ReferralService
+from flows.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +275,7 @@ DYNAMIC_ITEMS = (PromptButton, PromptSelect, MenuButton, MenuSelect, TypeButton)
 
 
 def _flow_choices(
-    service: ConversationService, kind: FlowKind | None, typed: str
+    service: ConversationService[UnitOfWork], kind: FlowKind | None, typed: str
 ) -> list[app_commands.Choice[str]]:
     typed = typed.strip().lower()
     choices = []
@@ -361,7 +366,7 @@ class DeseoDiscord(discord.Client):
 
     def __init__(
         self,
-        service: ConversationService,
+        service: ConversationService[UnitOfWork],
         *,
         state_dir: Path | None,
         sync_on_start: bool = True,
@@ -677,7 +682,7 @@ class DeseoDiscord(discord.Client):
 
 
 def build_discord_client(
-    service: ConversationService,
+    service: ConversationService[UnitOfWork],
     *,
     state_dir: Path,
     meetings: MeetingService | None = None,
@@ -723,7 +728,7 @@ async def run_discord(client: DeseoDiscord, token: str, stop: asyncio.Event) -> 
 
 
 async def sync_discord_commands(
-    token: str, service: ConversationService, *, state_dir: Path | None = None
+    token: str, service: ConversationService[UnitOfWork], *, state_dir: Path | None = None
 ) -> int:
     """Publish the slash commands with `token` now; the number published.
 

@@ -22,8 +22,8 @@ from typing import TypeVar
 
 import discord
 
+from flows.conversation import MENU_TAG, Option, Outbound
 from flows.meetings import RSVP_TAG
-from flows.messages import MENU_TAG, Option, Outbound
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

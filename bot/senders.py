@@ -16,9 +16,9 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 
 from bot.discord_render import render_all
 from bot.telegram_render import render
-from flows.messages import Outbound
-from flows.outbox import ChatRef, MessageSender, SendError
-from flows.people import Platform
+from flows.conversation import Outbound
+from flows.outbox import MessageSender, SendError
+from flows.people import ChatRef, Platform
 
 
 class TelegramSender:

@@ -31,12 +31,11 @@ from telegram.request import BaseRequest
 
 from bot.commands import COMMANDS, LANGUAGES, ChatCommands
 from bot.telegram_render import answered, keyboard, render
-from flows.meeting_service import MeetingService
-from flows.messages import Outbound, Press, Reply
-from flows.outbox import ChatRef
-from flows.people import Platform
-from flows.referral_service import ReferralService
-from flows.service import ConversationService, Outcome, Sender
+from flows.conversation import ConversationService, Outbound, Outcome, Press, Reply, Sender
+from flows.meetings import MeetingService
+from flows.people import ChatRef, Platform
+from flows.referrals import ReferralService
+from flows.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ class TelegramAdapter:
 
     def __init__(
         self,
-        service: ConversationService,
+        service: ConversationService[UnitOfWork],
         meetings: MeetingService | None = None,
         referrals: ReferralService | None = None,
     ) -> None:
@@ -292,7 +291,7 @@ def _pressed_label(query: CallbackQuery) -> str:
 
 
 def build_telegram(
-    service: ConversationService,
+    service: ConversationService[UnitOfWork],
     config: TelegramConfig,
     *,
     meetings: MeetingService | None = None,

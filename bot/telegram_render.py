@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from flows.conversation import MENU_TAG, Outbound
 from flows.meetings import RSVP_TAG
-from flows.messages import MENU_TAG, Outbound
 
 MAX_TEXT = 4096
 CALLBACK_LIMIT = 64

@@ -7,17 +7,13 @@ import functools
 import logging
 
 from deseo.settings import load_settings
-from flows import Clock, SystemClock, UnitOfWork
-from flows.campaign_service import CampaignResponses, CampaignService
-from flows.catalog import CONTENT, FlowCatalog
-from flows.definitions import Flow
-from flows.directory import Directory, load_directory
-from flows.meeting_service import MeetingService
-from flows.messages import Outbound
-from flows.orientation import Orientation
-from flows.referral_service import ReferralService
-from flows.service import ConversationService
-from flows.state import State
+from flows.clock import Clock, SystemClock
+from flows.conversation import CONTENT, ConversationService, Flow, FlowCatalog, Outbound, State
+from flows.directory import Directory, Orientation, load_directory
+from flows.meetings import MeetingService
+from flows.referrals import ReferralService
+from flows.surveys import CampaignResponses, CampaignService
+from flows.unit_of_work import UnitOfWork
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 
 log = logging.getLogger("deseo")
@@ -112,7 +108,7 @@ class StoredOrientation:
 
 def conversation_service(
     database: Database, flows: FlowCatalog | None = None
-) -> ConversationService:
+) -> ConversationService[UnitOfWork]:
     _read_at_start(database)
     clock = SystemClock()
     finishers = {"orientation": StoredOrientation(database, clock)}

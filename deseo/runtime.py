@@ -34,12 +34,14 @@ from bot import (
 )
 from deseo.compose import campaign_service, conversation_service
 from deseo.settings import Settings
-from flows import Platform, SystemClock
-from flows.campaign_service import CampaignService
-from flows.meeting_service import MeetingService
+from flows.clock import SystemClock
+from flows.conversation import ConversationService
+from flows.meetings import MeetingService
 from flows.outbox import Dispatcher, MessageSender
-from flows.referral_service import ReferralService
-from flows.service import ConversationService
+from flows.people import Platform
+from flows.referrals import ReferralService
+from flows.surveys import CampaignService
+from flows.unit_of_work import UnitOfWork
 from forum import ForumConfig, create_app
 from storage import Database, unit_of_work_factory
 
@@ -82,7 +84,9 @@ class _Server(uvicorn.Server):
 
 
 def web_part(
-    settings: Settings, database: Database, conversations: ConversationService | None = None
+    settings: Settings,
+    database: Database,
+    conversations: ConversationService[UnitOfWork] | None = None,
 ) -> Part:
     """The web forum, its API and the web chat; the chat runs flows through `conversations`
     (built from the bundled and imported flows when not given)."""
@@ -128,7 +132,7 @@ def web_part(
 
 def telegram_part(
     settings: Settings,
-    service: ConversationService,
+    service: ConversationService[UnitOfWork],
     meetings: MeetingService,
     referrals: ReferralService,
 ) -> Part:
@@ -157,7 +161,7 @@ def telegram_part(
 
 def discord_part(
     settings: Settings,
-    service: ConversationService,
+    service: ConversationService[UnitOfWork],
     meetings: MeetingService,
     referrals: ReferralService,
 ) -> Part:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 
 class SystemClock:
@@ -25,3 +26,9 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class Clock(Protocol):
+    """Tells the current time, timezone-aware in UTC."""
+
+    def now(self) -> datetime: ...

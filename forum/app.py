@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
-from flows import SystemClock
-from flows.campaign_service import CampaignService
-from flows.meeting_service import MeetingService
-from flows.ports import Clock
-from flows.service import ConversationService
+from flows.clock import Clock, SystemClock
+from flows.conversation import ConversationService
+from flows.meetings import MeetingService
+from flows.surveys import CampaignService
+from flows.unit_of_work import UnitOfWork
 from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccountsOnChange
 from forum.errors import install_error_pages
 from forum.pagecache import PageCache
@@ -47,7 +47,7 @@ def create_app(
     *,
     own_database: bool = False,
     clock: Clock | None = None,
-    conversations: ConversationService | None = None,
+    conversations: ConversationService[UnitOfWork] | None = None,
     campaigns: CampaignService | None = None,
 ) -> FastAPI:
     """Build the web app on `database`; with `own_database` it disposes the engine at shutdown."""

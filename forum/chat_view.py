@@ -14,10 +14,7 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from flows import engine
-from flows.definitions import Flow, MessageStep, Question
-from flows.messages import Outbound
-from flows.state import State
+from flows.conversation import Flow, MessageStep, Outbound, Question, State, engine
 
 BOLD = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*")
 ITALIC = re.compile(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?![\w])")

@@ -14,8 +14,8 @@ from typing import ClassVar
 
 from fastapi import Request
 
-from flows.ports import Clock
-from flows.thread_watch import WatchedThread, notice_prefix, notices, own_chats
+from flows.clock import Clock
+from flows.threads import WatchedThread, notice_prefix, notices, own_chats
 from forum import permissions
 from forum.auth import Viewer
 from forum.markdown import clean_text, clean_title, plain_text, render

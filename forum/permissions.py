@@ -10,8 +10,8 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from flows.campaigns import results_readable
 from flows.people import Role
+from flows.surveys import results_readable
 from forum.auth import Viewer
 
 # An author may edit their post for this long; moderators may always.

@@ -13,7 +13,7 @@ from math import ceil
 
 from fastapi import HTTPException
 
-from flows.ports import Clock
+from flows.clock import Clock
 
 
 @dataclass(frozen=True)

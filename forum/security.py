@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 # The generators and digest of codes and tokens are shared with the bots, which issue link codes.
-from flows.codes import digest, new_link_code, new_token
+from flows.people import digest, new_link_code, new_token
 
 __all__ = [
     "DUMMY_HASH",

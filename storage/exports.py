@@ -16,8 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
-from flows.definitions import Flow
-from flows.results import Cell, ExportLayout
+from flows.conversation import Flow
+from flows.surveys import Cell, ExportLayout
 from storage.database import Database
 from storage.repositories.results import ResultsReader, pick_version
 

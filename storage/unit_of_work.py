@@ -8,7 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.ports import UnitOfWork
+from flows.unit_of_work import UnitOfWork
 from storage.database import Database
 from storage.repositories.accounts import SqlAccountRepository
 from storage.repositories.campaigns import SqlCampaignRepository

@@ -22,22 +22,21 @@ from bot import ConsoleChat
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.cli.results import ExportFormat, ResultsFormat, print_results
 from deseo.compose import campaign_service, catalog, conversation_service
-from flows import Platform
-from flows.campaign_service import CampaignService
-from flows.campaigns import (
+from flows.conversation import FlowFileError, Sender, UnknownFlow
+from flows.people import ChatRef, Platform
+from flows.surveys import (
+    AnswerFilter,
     Campaign,
     CampaignCounts,
     CampaignError,
+    CampaignService,
+    FilterError,
     Reminders,
+    SurveyResults,
     when,
 )
-from flows.campaigns import link_lines as open_link_lines
-from flows.catalog import UnknownFlow
-from flows.definitions import FlowFileError
-from flows.meetings import MeetingError, parse_local, to_utc
-from flows.outbox import ChatRef
-from flows.results import AnswerFilter, FilterError, SurveyResults
-from flows.service import Sender
+from flows.surveys import link_lines as open_link_lines
+from flows.times import TimeInputError, parse_local, to_utc
 from storage import Database, SqlUnitOfWork
 from storage.exports import export_responses
 from storage.repositories.results import ResultsReader, UnknownSurvey
@@ -68,7 +67,7 @@ def _with(work: Callable[[CampaignService, Database], Awaitable[T]], bot: str | 
 def _instant(text: str, tz: str, option: str) -> datetime:
     try:
         return to_utc(parse_local(text), tz)
-    except MeetingError as exc:
+    except TimeInputError as exc:
         fail(f"{option}: {exc}", 2)
 
 

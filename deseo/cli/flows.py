@@ -13,12 +13,18 @@ import typer
 from bot import ConsoleChat
 from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
 from deseo.compose import catalog, conversation_service
-from flows import Platform
-from flows.catalog import CONTENT
-from flows.definitions import Flow, FlowFileError, load_flow_file
-from flows.report import build_report, to_html, to_markdown
-from flows.service import Sender
-from flows.state import State
+from flows.conversation import (
+    CONTENT,
+    Flow,
+    FlowFileError,
+    Sender,
+    State,
+    build_report,
+    load_flow_file,
+    to_html,
+    to_markdown,
+)
+from flows.people import Platform
 from storage import Database
 
 app = typer.Typer(help="List and check flows.", no_args_is_help=True)

@@ -12,10 +12,9 @@ import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import meeting_service
-from flows import Platform, Role
-from flows.meeting_service import MeetingService, NotFound
-from flows.meetings import MeetingError, format_offset, parse_local, parse_offset, when_text
-from flows.outbox import ChatRef
+from flows.meetings import MeetingService, NotFound, when_text
+from flows.people import ChatRef, Platform, Role
+from flows.times import TimeInputError, format_offset, parse_local, parse_offset
 from storage import Database, SqlUnitOfWork
 
 T = TypeVar("T")
@@ -31,14 +30,14 @@ def _with(work: Callable[[MeetingService, Database], Awaitable[T]]) -> T:
     require_current_schema(url)
     try:
         return on_store(url, lambda database: work(meeting_service(database), database))
-    except (MeetingError, NotFound) as exc:
+    except (TimeInputError, NotFound) as exc:
         fail(str(exc))
 
 
 def _local(text: str, option: str) -> datetime:
     try:
         return parse_local(text)
-    except MeetingError as exc:
+    except TimeInputError as exc:
         fail(f"{option}: {exc}", 2)
 
 
@@ -108,7 +107,7 @@ def create_meeting(
     duration = _local(end, "--end") - starts if end else timedelta(hours=1)
     try:
         offsets = tuple(parse_offset(r) for r in remind) if remind else None
-    except MeetingError as exc:
+    except TimeInputError as exc:
         fail(f"--remind: {exc}", 2)
     extra: dict[str, Any] = {"reminders_before": offsets} if offsets else {}
     meeting = _with(
@@ -161,7 +160,7 @@ def update_meeting(
     if remind:
         try:
             changes["reminders"] = tuple(parse_offset(r) for r in remind)
-        except MeetingError as exc:
+        except TimeInputError as exc:
             fail(f"--remind: {exc}", 2)
     if not changes and not end:
         fail("say what to change: --title, --start, --end, --rrule, --remind, ...", 2)

@@ -10,10 +10,9 @@ import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import read_directory, referral_service
-from flows import Platform
-from flows.referral_service import ReferralService
-from flows.referrals import STATUS_WORDS, ReferralError
-from flows.service import Sender
+from flows.conversation import Sender
+from flows.people import Platform
+from flows.referrals import STATUS_WORDS, ReferralError, ReferralService
 from storage import Database
 
 T = TypeVar("T")

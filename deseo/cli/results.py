@@ -17,8 +17,8 @@ import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import catalog
-from flows.definitions import Flow, FlowFileError
-from flows.results import AnswerFilter, FilterError, SurveyResults
+from flows.conversation import Flow, FlowFileError
+from flows.surveys import AnswerFilter, FilterError, SurveyResults
 from storage import Database
 from storage.exports import CsvSink, ExportFormat, XlsxSink, export_responses
 from storage.repositories.results import ResultsReader, UnknownSurvey

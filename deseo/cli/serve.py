@@ -26,7 +26,7 @@ from deseo.compose import (
 )
 from deseo.runtime import Part, discord_part, run_parts, telegram_part, web_part, worker_part
 from deseo.settings import Settings
-from flows.catalog import FlowCatalog
+from flows.conversation import FlowCatalog
 from forum.boards import create_default_boards
 from storage import Database, display_url, migrate
 

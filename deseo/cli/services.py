@@ -12,9 +12,16 @@ import typer
 
 from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
 from deseo.compose import bundled_directory
-from flows.directory import Directory, DirectoryError
-from flows.hsds import from_hsds_csv, from_hsds_json, to_hsds_json, write_hsds_csv
-from flows.matching import Profile, match
+from flows.directory import (
+    Directory,
+    DirectoryError,
+    Profile,
+    from_hsds_csv,
+    from_hsds_json,
+    match,
+    to_hsds_json,
+    write_hsds_csv,
+)
 from storage import Database, SqlUnitOfWork
 
 app = typer.Typer(

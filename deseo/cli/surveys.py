@@ -9,9 +9,8 @@ import typer
 from deseo.cli import campaigns as campaigns_cli
 from deseo.cli import results as results_cli
 from deseo.cli.common import err, fail, out, settings
-from flows.catalog import FlowCatalog
-from flows.definitions import Flow, FlowFileError, load_flow_file
-from flows.xlsform import XLSFormError, flow_yaml, read_xlsform
+from flows.conversation import Flow, FlowCatalog, FlowFileError, load_flow_file
+from flows.surveys import XLSFormError, flow_yaml, read_xlsform
 
 app = typer.Typer(help="Import and manage surveys.", no_args_is_help=True)
 

@@ -10,8 +10,8 @@ from typing import TypeVar
 import typer
 
 from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
-from flows import Role, SystemClock
-from flows.codes import RESET, RESET_LIFETIME, digest, new_token
+from flows.clock import SystemClock
+from flows.people import RESET, RESET_LIFETIME, Role, digest, new_token
 from forum.security import hash_password, password_problem
 from forum.usernames import display_name_problem, normalise_username, username_problem
 from storage import Database, SqlUnitOfWork

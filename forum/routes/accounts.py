@@ -9,8 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from flows.codes import LINK, LINK_ALPHABET, LINK_LENGTH, RESET, normalise_link_code
-from flows.people import Platform
+from flows.people import LINK, LINK_ALPHABET, LINK_LENGTH, RESET, Platform, normalise_link_code
 from forum.auth import CsrfChecked, OptionalViewer, SignedIn, sign_in, sign_out, uow
 from forum.pages import form_fields, notify, render, return_to, see_other, take_notice
 from forum.params import RowId

@@ -17,21 +17,32 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from flows import Platform, engine
-from flows.answers import local
-from flows.catalog import UnknownFlow
-from flows.definitions import Flow
-from flows.matching import match
-from flows.messages import Command, Event, Outbound, Pick, Reply
-from flows.orientation import describe, profile_of
-from flows.phrases import say
-from flows.ports import StoredConversation
-from flows.referral_service import ReferralService
-from flows.referrals import ReferralError
-from flows.report import build_report, html_sections, to_html, to_markdown
-from flows.service import ConversationService, Outcome, Sender
-from flows.state import State
-from flows.transcript import transcript
+from flows.conversation import (
+    Command,
+    ConversationService,
+    Event,
+    Flow,
+    Outbound,
+    Outcome,
+    Pick,
+    Reply,
+    Sender,
+    State,
+    StoredConversation,
+    UnknownFlow,
+    build_report,
+    engine,
+    html_sections,
+    local,
+    say,
+    to_html,
+    to_markdown,
+    transcript,
+)
+from flows.directory import describe, match, profile_of
+from flows.people import Platform
+from flows.referrals import ReferralError, ReferralService
+from flows.unit_of_work import UnitOfWork
 from forum.auth import CsrfChecked, OptionalViewer, SignedIn, Viewer
 from forum.chat_view import inline_html, message_html, prompt_form
 from forum.directory import current_directory
@@ -60,8 +71,10 @@ FLASH_TOTAL = 1600
 DESCRIPTION = 220
 
 
-def _service(request: Request) -> ConversationService:
-    service: ConversationService | None = getattr(request.app.state, "conversations", None)
+def _service(request: Request) -> ConversationService[UnitOfWork]:
+    service: ConversationService[UnitOfWork] | None = getattr(
+        request.app.state, "conversations", None
+    )
     if service is None:
         raise HTTPException(status_code=404, detail="The chat is not available on this site.")
     return service
@@ -100,7 +113,7 @@ class Mine:
     updated: str
 
 
-def _offers(service: ConversationService) -> list[tuple[str, list[Offer]]]:
+def _offers(service: ConversationService[UnitOfWork]) -> list[tuple[str, list[Offer]]]:
     groups = []
     for kind, heading in KINDS:
         offers = [
@@ -172,7 +185,7 @@ async def chat_start(
 
 async def _own(
     request: Request, who: Viewer | None, conversation: int
-) -> tuple[ConversationService, Sender, Flow, StoredConversation]:
+) -> tuple[ConversationService[UnitOfWork], Sender, Flow, StoredConversation]:
     service = _service(request)
     sender = sender_of(request, who, create=False)
     found = None if sender is None else await service.conversation(sender, conversation)

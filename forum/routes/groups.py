@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from flows.meeting_service import MeetingService, NotFound
+from flows.meetings import MeetingService, NotFound
 
 router = APIRouter()
 

@@ -9,16 +9,8 @@ from typing import Any
 from sqlalchemy import Table, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.campaigns import (
-    Campaign,
-    CampaignCounts,
-    ChatInvitation,
-    Invitation,
-    Reminders,
-    Source,
-)
-from flows.outbox import ChatRef
-from flows.people import Platform
+from flows.people import ChatRef, Platform
+from flows.surveys import Campaign, CampaignCounts, ChatInvitation, Invitation, Reminders, Source
 from storage.base import insert_for
 from storage.models import (
     AnswerRecord,

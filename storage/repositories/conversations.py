@@ -14,10 +14,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from flows.definitions import Flow, flow_from_json
+from flows.conversation import Answer, Flow, State, StoredConversation, flow_from_json
 from flows.people import Platform
-from flows.ports import StoredConversation
-from flows.state import Answer, State
 from storage.base import insert_for
 from storage.models import AnswerRecord, Conversation, FlowVersion, Identity, InboundEvent
 

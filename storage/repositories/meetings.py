@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import Table, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.meetings import Group, Meeting, to_utc
-from flows.outbox import ChatRef, Claimed, OutboxItem, message_from_json, message_to_json
-from flows.people import Platform
+from flows.meetings import Group, Meeting
+from flows.outbox import Claimed, OutboxItem, message_from_json, message_to_json
+from flows.people import ChatRef, Platform
+from flows.times import to_utc
 from storage.base import insert_for
 from storage.models import Group as GroupRow
 from storage.models import GroupChat, GroupMember, MeetingRecord, OutboxRow, Rsvp

@@ -15,16 +15,8 @@ from typing import Any
 from sqlalchemy import Select, Table, Text, cast, func, literal_column, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.conditions import AnswerValue
-from flows.definitions import Flow, flow_from_json
-from flows.results import (
-    AnswerFilter,
-    Encoded,
-    EncodedResponse,
-    ResultsAggregator,
-    SurveyResults,
-)
-from flows.state import Status
+from flows.conversation import AnswerValue, Flow, Status, flow_from_json
+from flows.surveys import AnswerFilter, Encoded, EncodedResponse, ResultsAggregator, SurveyResults
 from storage.database import Database
 from storage.models import AnswerRecord, CampaignResponse, Conversation, FlowVersion
 

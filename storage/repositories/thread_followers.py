@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.outbox import ChatRef
-from flows.people import Platform
-from flows.thread_watch import WatchedThread
+from flows.people import ChatRef, Platform
+from flows.threads import WatchedThread
 from storage.base import insert_for
 from storage.models import Thread, ThreadFollower
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flows import FixedClock, Platform
-from flows.catalog import FlowCatalog
-from flows.definitions import Flow, parse_flow
-from flows.service import ConversationService, Sender
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.service import ConversationService, Sender
+from flows.people.model import Platform
 from storage import Database, unit_of_work_factory
 from tests.bot.discord_fake import Person
 

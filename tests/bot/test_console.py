@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.console import render
-from flows.messages import Option, Outbound
+from flows.conversation.messages import Option, Outbound
 
 
 def test_choices_are_numbered_with_progress_and_hint() -> None:

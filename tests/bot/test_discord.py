@@ -582,10 +582,10 @@ async def test_invitations_are_answered_privately_and_counted(
 ) -> None:
     from datetime import datetime
 
-    from flows import SystemClock
-    from flows.meeting_service import MeetingService
-    from flows.outbox import ChatRef
-    from flows.people import Platform
+    from flows.clock import SystemClock
+    from flows.meetings.service import MeetingService
+    from flows.people.chats import ChatRef
+    from flows.people.model import Platform
     from storage import unit_of_work_factory
 
     meetings = MeetingService(unit_of_work_factory(database), SystemClock())
@@ -594,7 +594,7 @@ async def test_invitations_are_answered_privately_and_counted(
     meeting = await meetings.create_meeting("cork", "Partners", datetime(2030, 1, 3, 10, 0))
     client = build_discord_client(make_service(database), state_dir=tmp_path, meetings=meetings)
     commands = client.chat
-    from flows.service import Sender
+    from flows.conversation.service import Sender
 
     who = Sender(Platform.DISCORD, "42", "Aoife")
     upcoming = await commands.run(who, "meetings", chat=ChatRef(Platform.DISCORD, "555"))

@@ -15,8 +15,8 @@ import pytest
 from discord.ext.test import backend
 
 from bot.discord_app import DeseoDiscord, build_discord_client
-from flows import Platform
-from flows.service import Sender
+from flows.conversation.service import Sender
+from flows.people.model import Platform
 from storage import Database
 from tests.bot.discord_flows import FIRST, make_service
 

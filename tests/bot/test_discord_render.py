@@ -18,7 +18,7 @@ from bot.discord_render import (
     render_all,
     split_text,
 )
-from flows.messages import Option, Outbound
+from flows.conversation.messages import Option, Outbound
 
 
 def question(**fields: Any) -> Outbound:

@@ -15,10 +15,11 @@ from telegram import Update
 
 from bot.commands import COMMAND_NAMES
 from bot.telegram_app import TelegramConfig, build_telegram
-from flows import FixedClock, Platform
-from flows.catalog import FlowCatalog
-from flows.codes import LINK, digest
-from flows.service import ConversationService
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.service import ConversationService
+from flows.people.codes import LINK, digest
+from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import OneTimeCode
 from tests.bot.telegram_fakes import TOKEN, RecordingRequest, chat, text_update

@@ -11,9 +11,9 @@ import pytest
 from telegram import Update
 
 from bot.telegram_app import EDITED, NOT_YOURS, SORRY, TelegramConfig, build_telegram
-from flows import FixedClock
-from flows.catalog import FlowCatalog
-from flows.service import ConversationService
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.service import ConversationService
 from storage import Database, unit_of_work_factory
 from tests.bot.telegram_fakes import (
     TOKEN,
@@ -172,7 +172,7 @@ async def test_menus_choose_a_flow_and_a_language(bot: Bot) -> None:
 async def test_multiple_choice_toggles_in_place(bot: Bot) -> None:
     # No bundled flow has a multiple choice yet, so the rendering is checked directly.
     from bot.telegram_render import keyboard
-    from flows.messages import Option, Outbound
+    from flows.conversation.messages import Option, Outbound
 
     question = Outbound(
         "Which support?",

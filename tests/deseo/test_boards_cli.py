@@ -11,7 +11,7 @@ from typer.testing import CliRunner, Result
 
 from deseo.cli import app
 from deseo.cli.common import CommandError, on_store
-from flows import Platform
+from flows.people.model import Platform
 from forum.boards import BoardFileError, create_default_boards, load_default_boards
 from storage import Database, SqlUnitOfWork
 from storage.repositories.forum import BoardRecord

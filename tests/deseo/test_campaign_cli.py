@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from deseo import compose
 from deseo.cli import app
 from deseo.cli.common import CommandError
-from flows import Platform
-from flows.campaign_service import CampaignService
-from flows.service import Sender
+from flows.conversation.service import Sender
+from flows.people.model import Platform
+from flows.surveys.service import CampaignService
 from storage import Database
 from storage.migrate import upgrade
 from tests.deseo.cli_env import clean_cli_env

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from deseo import compose
-from flows import Platform
-from flows.directory import load_directory
-from flows.messages import Reply
-from flows.service import Sender
+from flows.conversation.messages import Reply
+from flows.conversation.service import Sender
+from flows.directory.model import load_directory
+from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork
 
 DESEO = [sys.executable, "-m", "deseo"]

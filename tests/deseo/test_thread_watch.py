@@ -16,10 +16,11 @@ from telegram import Update
 from bot.commands import COMMAND_NAMES
 from bot.senders import TelegramSender
 from bot.telegram_app import TelegramConfig, build_telegram
-from flows import FixedClock, Platform, Role
-from flows.catalog import FlowCatalog
-from flows.outbox import Dispatcher
-from flows.service import ConversationService
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.service import ConversationService
+from flows.outbox.dispatcher import Dispatcher
+from flows.people.model import Platform, Role
 from forum.auth import Viewer
 from forum.discussion import Discussion, PostAction
 from storage import Database, SqlUnitOfWork, unit_of_work_factory

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from deseo.cli import app
 from deseo.cli.common import CommandError, on_store
-from flows import Role
-from flows.codes import digest
+from flows.people.codes import digest
+from flows.people.model import Role
 from forum.security import verify_password
 from storage import Database, SqlUnitOfWork
 from storage.repositories.accounts import AccountRecord

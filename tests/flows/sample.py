@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.definitions import Flow, parse_flow
+from flows.conversation.definitions import Flow, parse_flow
 
 
 def every_kind_raw() -> dict[str, Any]:

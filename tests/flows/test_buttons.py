@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows import engine
-from flows.catalog import FlowCatalog
-from flows.messages import Press, Reply
+from flows.conversation import engine
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.messages import Press, Reply
 
 DESEO = FlowCatalog.from_directory().get("deseo")
 

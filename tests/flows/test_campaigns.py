@@ -8,7 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from flows.campaigns import (
+from flows.conversation.messages import MENU_TAG
+from flows.people.chats import ChatRef
+from flows.people.model import PersonRef, Platform, Role
+from flows.surveys.model import (
     Campaign,
     CampaignCounts,
     CampaignError,
@@ -26,9 +29,6 @@ from flows.campaigns import (
     reminder_key,
     token_of,
 )
-from flows.messages import MENU_TAG
-from flows.outbox import ChatRef
-from flows.people import PersonRef, Platform, Role
 
 OPENS = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 12, 15, 17, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from flows import FixedClock, SystemClock
+from flows.clock import FixedClock, SystemClock
 
 
 def test_system_clock_is_aware_utc() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.answers import Accepted, interpret
-from flows.definitions import (
+from flows.conversation.answers import Accepted, interpret
+from flows.conversation.definitions import (
     Flow,
     MessageStep,
     MultipleStep,
@@ -18,7 +18,7 @@ from flows.definitions import (
     SingleStep,
     load_flow_file,
 )
-from flows.messages import Reply
+from flows.conversation.messages import Reply
 
 CONTENT = Path(__file__).resolve().parents[2] / "flows" / "content"
 FILES = sorted(CONTENT.glob("*.yaml"))

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.answers import Accepted, Rejected, interpret
-from flows.conditions import (
+from flows.conversation.answers import Accepted, Rejected, interpret
+from flows.conversation.conditions import (
     AnswerValue,
     ConditionError,
     Expr,
@@ -19,14 +19,14 @@ from flows.conditions import (
     condition_to_raw,
     parse_condition,
 )
-from flows.definitions import FlowFileError, NumberStep, TextStep, parse_flow
-from flows.expressions import (
+from flows.conversation.definitions import FlowFileError, NumberStep, TextStep, parse_flow
+from flows.conversation.expressions import (
     ExpressionError,
     parse_expression,
     rename_references,
     tokenize,
 )
-from flows.messages import Pick, Reply
+from flows.conversation.messages import Pick, Reply
 
 ANSWERS: dict[str, AnswerValue] = {
     "age": 20,

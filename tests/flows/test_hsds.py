@@ -15,7 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from flows.directory import (
+from flows.directory.hsds import (
+    COLUMNS,
+    from_hsds_csv,
+    from_hsds_json,
+    hsds_id,
+    to_hsds_csv,
+    to_hsds_json,
+    write_hsds_csv,
+)
+from flows.directory.model import (
     LEVELS,
     STATUSES,
     Directory,
@@ -25,15 +34,6 @@ from flows.directory import (
     Service,
     Term,
     load_directory,
-)
-from flows.hsds import (
-    COLUMNS,
-    from_hsds_csv,
-    from_hsds_json,
-    hsds_id,
-    to_hsds_csv,
-    to_hsds_json,
-    write_hsds_csv,
 )
 
 BUNDLED = load_directory()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.directory import DirectoryError, load_directory, parse_directory
-from flows.matching import Profile, match
+from flows.directory.matching import Profile, match
+from flows.directory.model import DirectoryError, load_directory, parse_directory
 
 DIRECTORY = load_directory()
 
@@ -125,8 +125,8 @@ def test_a_broken_directory_names_file_and_entry() -> None:
 
 
 def test_orientation_choices_are_vocabulary_ids() -> None:
-    from flows.catalog import FlowCatalog
-    from flows.definitions import MultipleStep, SingleStep
+    from flows.conversation.catalog import FlowCatalog
+    from flows.conversation.definitions import MultipleStep, SingleStep
 
     flow = FlowCatalog.from_directory().get("orientation")
     taxonomies = {"stage": "stages", "needs": "needs", "sector": "sectors", "who": "target_groups"}

@@ -7,18 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from flows.calendar import group_calendar
-from flows.meetings import (
+from flows.meetings.calendar import group_calendar
+from flows.meetings.model import (
     Group,
     Meeting,
     MeetingError,
     agenda_message,
-    format_offset,
     occurrences,
-    parse_offset,
     reminders,
-    to_utc,
 )
+from flows.times import TimeInputError, format_offset, parse_offset, to_utc
 
 MONTHLY_FIRST_THURSDAY = "FREQ=MONTHLY;BYDAY=1TH"
 
@@ -40,7 +38,7 @@ def test_offsets() -> None:
     assert parse_offset(" 2w ") == timedelta(weeks=2)
     assert format_offset(timedelta(hours=1)) == "1h"
     assert format_offset(timedelta(seconds=90)) == "90s"
-    with pytest.raises(MeetingError):
+    with pytest.raises(TimeInputError):
         parse_offset("soon")
 
 

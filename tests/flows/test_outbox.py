@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flows import Platform
-from flows.messages import Outbound
-from flows.outbox import ChatRef, Claimed, superseded
+from flows.conversation.messages import Outbound
+from flows.outbox.dispatcher import superseded
+from flows.outbox.model import Claimed
+from flows.people.chats import ChatRef
+from flows.people.model import Platform
 
 START = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 GROUP = ChatRef(Platform.TELEGRAM, "-100")

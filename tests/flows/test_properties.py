@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.definitions import (
+from flows.conversation.definitions import (
     RATING_VALUES,
     DateStep,
     Flow,
@@ -31,8 +31,17 @@ from flows.definitions import (
     TextStep,
     load_flow_file,
 )
-from flows.engine import CONTINUE, RESTART_NO, RESTART_YES, SKIP, STOP, prompt_tag, start, step
-from flows.messages import (
+from flows.conversation.engine import (
+    CONTINUE,
+    RESTART_NO,
+    RESTART_YES,
+    SKIP,
+    STOP,
+    prompt_tag,
+    start,
+    step,
+)
+from flows.conversation.messages import (
     Command,
     CommandName,
     Done,
@@ -43,8 +52,8 @@ from flows.messages import (
     Reply,
     Toggle,
 )
-from flows.phrases import COMMANDS, RATING_WORDS
-from flows.state import Answer, State
+from flows.conversation.phrases import COMMANDS, RATING_WORDS
+from flows.conversation.state import Answer, State
 from tests.flows.sample import every_kind
 
 CONTENT = Path(__file__).resolve().parents[2] / "flows" / "content"

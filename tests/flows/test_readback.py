@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows import engine
-from flows.definitions import Flow, parse_flow
-from flows.messages import Reply
-from flows.state import State
-from flows.transcript import Line, transcript
+from flows.conversation import engine
+from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.messages import Reply
+from flows.conversation.state import State
+from flows.conversation.transcript import Line, transcript
 
 
 def flow() -> Flow:

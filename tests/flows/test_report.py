@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from flows.conditions import AnswerValue
-from flows.definitions import Flow, parse_flow
-from flows.report import Report, build_report, phase_summary, to_html, to_markdown
-from flows.state import Answer
+from flows.conversation.conditions import AnswerValue
+from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.report import Report, build_report, phase_summary, to_html, to_markdown
+from flows.conversation.state import Answer
 
 
 def _rating(n: int, **extra: object) -> dict[str, object]:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from flows.conditions import AnswerValue
-from flows.definitions import Flow, parse_flow
-from flows.results import (
+from flows.conversation.conditions import AnswerValue
+from flows.conversation.definitions import Flow, parse_flow
+from flows.surveys.results import (
     EXPORT_COLUMNS,
     AnswerFilter,
     EncodedResponse,

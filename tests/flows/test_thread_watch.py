@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flows.outbox import ChatRef
-from flows.people import PersonRef, Platform, Role
-from flows.thread_watch import (
+from flows.people.chats import ChatRef
+from flows.people.model import PersonRef, Platform, Role
+from flows.threads.model import (
     NOTICE_KIND,
     NOTICE_LIFETIME,
     WatchedThread,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from flows.conditions import AnswerValue
-from flows.definitions import Flow, load_flow_file, parse_flow
-from flows.engine import start, step
-from flows.messages import Command, Done, Pick, Reply, Toggle
-from flows.report import build_report
-from flows.state import Answer, State
+from flows.conversation.conditions import AnswerValue
+from flows.conversation.definitions import Flow, load_flow_file, parse_flow
+from flows.conversation.engine import start, step
+from flows.conversation.messages import Command, Done, Pick, Reply, Toggle
+from flows.conversation.report import build_report
+from flows.conversation.state import Answer, State
 from tests.flows.sample import every_kind
 from tests.flows.transcript import Chat, Given, verify_dialog
 

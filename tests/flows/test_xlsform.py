@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from flows.definitions import (
+from flows.conversation.definitions import (
     DateStep,
     Flow,
     FlowFileError,
@@ -23,8 +23,8 @@ from flows.definitions import (
     TextStep,
     load_flow_file,
 )
-from flows.expressions import parse_expression
-from flows.xlsform import (
+from flows.conversation.expressions import parse_expression
+from flows.surveys.xlsform import (
     RowProblem,
     XLSFormError,
     flow_yaml,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from flows.definitions import Flow
-from flows.engine import prompt, start, step
-from flows.messages import Command, Done, Event, Outbound, Pick, Press, Reply, Toggle
-from flows.state import State
+from flows.conversation.definitions import Flow
+from flows.conversation.engine import prompt, start, step
+from flows.conversation.messages import Command, Done, Event, Outbound, Pick, Press, Reply, Toggle
+from flows.conversation.state import State
 
 Given = str | Event
 """What the person sends: plain text (a `Reply`) or any inbound event."""

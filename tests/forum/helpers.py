@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from flows import FixedClock, Role
+from flows.clock import FixedClock
+from flows.people.model import Role
 from forum import ForumConfig, create_app
 from forum.security import hash_password
 from storage import Database, SqlUnitOfWork
@@ -96,7 +97,7 @@ def make_chat_app(database: Database, clock: FixedClock | None = None) -> FastAP
     """The forum with its web chat, whose conversation service is built as `deseo web` builds
     it (the bundled flows; the orientation matched against the store's directory)."""
     from deseo.compose import conversation_service
-    from flows.catalog import FlowCatalog
+    from flows.conversation.catalog import FlowCatalog
 
     return create_app(
         database,

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from flows import Role
+from flows.people.model import Role
 from storage import Database
 from storage.models import Board
 from tests.forum.helpers import client, csrf_of, make_chat_app, signed_in

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from flows import FixedClock, Platform, Role
-from flows.codes import RESET, RESET_LIFETIME, LinkCodes, digest, new_token
+from flows.clock import FixedClock
+from flows.people.codes import RESET, RESET_LIFETIME, LinkCodes, digest, new_token
+from flows.people.model import Platform, Role
 from forum.security import needs_rehash
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from tests.forum.helpers import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import Role
+from flows.people.model import Role
 from forum.security import digest, new_token
 from storage import Database, SqlUnitOfWork
 from storage.models import Board

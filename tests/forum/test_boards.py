@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows import FixedClock, Role
+from flows.clock import FixedClock
+from flows.people.model import Role
 from storage import Database
 from tests.forum.discussion_support import head, limit, links, make_board, start
 from tests.forum.helpers import START, client, create_account, make_app, post_form, signed_in

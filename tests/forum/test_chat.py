@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from deseo.compose import conversation_service
-from flows.catalog import FlowCatalog
-from flows.definitions import Flow, parse_flow
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.definitions import Flow, parse_flow
 from forum import ForumConfig, create_app
 from forum.routes.chat import MOVED_ON
 from storage import Database

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from flows import Role
+from flows.people.model import Role
 from forum.auth import Viewer
 from forum.permissions import can_see_results
 from storage import Database, SqlUnitOfWork

@@ -12,13 +12,14 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from flows import FixedClock, Platform, Role
-from flows.campaign_service import CampaignResponses, CampaignService
-from flows.campaigns import Campaign
-from flows.catalog import FlowCatalog
-from flows.definitions import parse_flow
-from flows.messages import Reply
-from flows.service import ConversationService, Sender
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.definitions import parse_flow
+from flows.conversation.messages import Reply
+from flows.conversation.service import ConversationService, Sender
+from flows.people.model import Platform, Role
+from flows.surveys.model import Campaign
+from flows.surveys.service import CampaignResponses, CampaignService
 from forum import ForumConfig, create_app
 from storage import Database, unit_of_work_factory
 from tests.forum.helpers import SECRET, client, create_account, csrf_of, log_in

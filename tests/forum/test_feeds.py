@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from flows import FixedClock
+from flows.clock import FixedClock
 from forum import ForumConfig, create_app
 from forum.atom import summary_of
 from storage import Database

@@ -56,8 +56,8 @@ async def test_front_page_says_what_this_is(database: Database) -> None:
 async def test_a_groups_meetings_as_icalendar(database: Database) -> None:
     from datetime import datetime
 
-    from flows import SystemClock
-    from flows.meeting_service import MeetingService
+    from flows.clock import SystemClock
+    from flows.meetings.service import MeetingService
     from storage import unit_of_work_factory
 
     service = MeetingService(unit_of_work_factory(database), SystemClock())

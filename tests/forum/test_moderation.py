@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from flows import Role
+from flows.people.model import Role
 from storage import Database, SqlUnitOfWork
 from storage.models import SearchDocument
 from tests.forum.discussion_support import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from flows import Platform, Role
-from flows.outbox import ChatRef
+from flows.people.chats import ChatRef
+from flows.people.model import Platform, Role
 from storage import Database, SqlUnitOfWork
 from storage.models import OutboxRow
 from tests.forum.discussion_support import make_board, start

@@ -7,7 +7,8 @@ import html
 import re
 from datetime import timedelta
 
-from flows import FixedClock, Role
+from flows.clock import FixedClock
+from flows.people.model import Role
 from storage import Database
 from tests.forum.discussion_support import (
     head,

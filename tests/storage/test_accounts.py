@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from flows import FixedClock, Platform, Role
-from flows.catalog import FlowCatalog
-from flows.codes import LINK, RESET, LinkCodes, digest
-from flows.meeting_service import MeetingService
-from flows.messages import Reply
-from flows.service import ConversationService, Sender
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.messages import Reply
+from flows.conversation.service import ConversationService, Sender
+from flows.meetings.service import MeetingService
+from flows.people.codes import LINK, RESET, LinkCodes, digest
+from flows.people.model import Platform, Role
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import (
     ApiToken,

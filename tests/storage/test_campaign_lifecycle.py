@@ -12,13 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.commands import ChatCommands
-from flows import FixedClock, Platform
-from flows.campaign_service import CampaignResponses, CampaignService, NotAllowed
-from flows.campaigns import Campaign, Reminders
-from flows.catalog import FlowCatalog
-from flows.messages import Outbound, Reply
-from flows.outbox import ChatRef, Dispatcher
-from flows.service import ConversationService, Outcome, Sender
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.messages import Outbound, Reply
+from flows.conversation.service import ConversationService, Outcome, Sender
+from flows.outbox.dispatcher import Dispatcher
+from flows.people.chats import ChatRef
+from flows.people.model import Platform
+from flows.surveys.model import Campaign, Reminders
+from flows.surveys.service import CampaignResponses, CampaignService, NotAllowed
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.base import Base
 from storage.models import (

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from flows import Platform
-from flows.campaigns import Campaign, ChatInvitation, Invitation, Reminders
-from flows.engine import start
-from flows.messages import Outbound
-from flows.outbox import ChatRef, OutboxItem
-from flows.people import Role
+from flows.conversation.engine import start
+from flows.conversation.messages import Outbound
+from flows.outbox.model import OutboxItem
+from flows.people.chats import ChatRef
+from flows.people.model import Platform, Role
+from flows.surveys.model import Campaign, ChatInvitation, Invitation, Reminders
 from storage import Database, SqlUnitOfWork
 from storage.repositories.results import ResultsReader
 from tests.storage.test_conversations import counting_flow

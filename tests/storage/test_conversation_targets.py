@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows import Platform, engine
-from flows.definitions import Flow, parse_flow
-from flows.messages import Reply
-from flows.service import NOT_YOURS, Sender
+from flows.conversation import engine
+from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.messages import Reply
+from flows.conversation.service import NOT_YOURS, Sender
+from flows.people.model import Platform
 from storage import Database
 from tests.storage.test_conversations import counting_flow, service
 

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from flows import FixedClock, Platform
-from flows.catalog import FlowCatalog
-from flows.definitions import Flow, parse_flow
-from flows.messages import Reply
-from flows.service import ConversationService, Sender
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.messages import Reply
+from flows.conversation.service import ConversationService, Sender
+from flows.people.model import Platform
 from storage import Database, unit_of_work_factory
 from storage.models import AnswerRecord, Conversation, InboundEvent
 

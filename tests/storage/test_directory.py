@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from sqlalchemy import insert, select
 
-from flows.directory import Directory, DirectoryError, Place, load_directory
+from flows.directory.model import Directory, DirectoryError, Place, load_directory
 from storage import Database, SqlUnitOfWork
 from storage.models import Organisation as OrganisationRow
 from storage.models import OrganisationMember, Person, Territory

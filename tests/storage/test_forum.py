@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from flows import Platform
+from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork
 from storage.models import SearchDocument
 from storage.repositories.forum import BoardExists, BoardNotEmpty, Scope, ThreadRecord

@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from flows import FixedClock, Platform
-from flows.meeting_service import MeetingService
-from flows.meetings import MeetingError
-from flows.messages import Outbound
-from flows.outbox import ChatRef, Dispatcher, OutboxItem, SendError
+from flows.clock import FixedClock
+from flows.conversation.messages import Outbound
+from flows.meetings.model import MeetingError
+from flows.meetings.service import MeetingService
+from flows.outbox.dispatcher import Dispatcher
+from flows.outbox.model import OutboxItem, SendError
+from flows.people.chats import ChatRef
+from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import OutboxRow
 
@@ -306,9 +309,9 @@ async def test_a_coordinator_schedules_and_cancels_from_the_chat(
     database: Database, clock: FixedClock
 ) -> None:
     from bot.commands import ChatCommands
-    from flows import Role
-    from flows.catalog import FlowCatalog
-    from flows.service import ConversationService, Sender
+    from flows.conversation.catalog import FlowCatalog
+    from flows.conversation.service import ConversationService, Sender
+    from flows.people.model import Role
 
     meetings = MeetingService(unit_of_work_factory(database), clock)
     await meetings.create_group("Cork partners", slug="cork", timezone="Europe/Dublin")

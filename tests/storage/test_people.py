@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows import Platform, Role
+from flows.people.model import Platform, Role
 from storage import Database, SqlUnitOfWork
 
 
@@ -55,7 +55,7 @@ async def test_leaving_without_commit_saves_nothing(database: Database) -> None:
 
 
 def test_admin_may_do_anything() -> None:
-    from flows import PersonRef
+    from flows.people.model import PersonRef
 
     admin = PersonRef(1, "Root", "en", "UTC", frozenset({Role.MEMBER, Role.ADMIN}))
     assert admin.has_role(Role.MODERATOR)

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.commands import ChatCommands
-from flows import FixedClock, Platform
-from flows.catalog import FlowCatalog
-from flows.directory import load_directory
-from flows.referral_service import ReferralService
-from flows.referrals import ReferralError
-from flows.service import ConversationService, Sender
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.service import ConversationService, Sender
+from flows.directory.model import load_directory
+from flows.people.model import Platform
+from flows.referrals.model import ReferralError
+from flows.referrals.service import ReferralService
 from storage import Database, unit_of_work_factory
 from storage.models import OutboxRow
 
@@ -113,8 +114,8 @@ async def test_an_idle_referral_reminds_its_provider_once(
 async def test_from_orientation_to_a_referral_in_the_chat(
     database: Database, clock: FixedClock
 ) -> None:
-    from flows.messages import Reply
-    from flows.orientation import Orientation
+    from flows.conversation.messages import Reply
+    from flows.directory.orientation import Orientation
 
     referrals = await setup(database, clock)
     units = unit_of_work_factory(database)

@@ -14,13 +14,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from deseo.cli.results import ExportFormat, export_responses
-from flows import FixedClock, Platform
-from flows.catalog import FlowCatalog
-from flows.conditions import AnswerValue
-from flows.definitions import Flow, MessageStep
-from flows.messages import Reply
-from flows.results import EXPORT_COLUMNS, AnswerFilter, Response, compute_results
-from flows.service import ConversationService, Sender
+from flows.clock import FixedClock
+from flows.conversation.catalog import FlowCatalog
+from flows.conversation.conditions import AnswerValue
+from flows.conversation.definitions import Flow, MessageStep
+from flows.conversation.messages import Reply
+from flows.conversation.service import ConversationService, Sender
+from flows.people.model import Platform
+from flows.surveys.results import EXPORT_COLUMNS, AnswerFilter, Response, compute_results
 from storage import Database, unit_of_work_factory
 from storage.models import AnswerRecord, Conversation
 from storage.repositories.results import ResultsReader, SqlResultsRepository, UnknownSurvey

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete
 
-from flows import FixedClock, Platform
-from flows.outbox import ChatRef
-from flows.thread_watch import ThreadWatchError, ThreadWatchService, WatchedThread
+from flows.clock import FixedClock
+from flows.people.chats import ChatRef
+from flows.people.model import Platform
+from flows.threads.model import ThreadWatchError, WatchedThread
+from flows.threads.service import ThreadWatchService
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import Thread
 from tests.storage.forum_rows import ForumRows

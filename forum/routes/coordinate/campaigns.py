@@ -17,13 +17,14 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flows.campaign_service import CampaignService, NotFound
-from flows.campaigns import (
+from flows.surveys import (
     Campaign,
     CampaignCounts,
     CampaignError,
+    CampaignService,
     CampaignStatus,
     ChatInvitation,
+    NotFound,
     link_lines,
     when,
 )

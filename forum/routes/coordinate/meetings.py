@@ -12,9 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flows.meeting_service import MeetingService, NotFound, Upcoming
-from flows.meetings import Group, MeetingError, parse_local, when_text
+from flows.meetings import Group, MeetingError, MeetingService, NotFound, Upcoming, when_text
 from flows.people import Role
+from flows.times import TimeInputError, parse_local
 from forum.auth import CsrfChecked, Viewer, require_role
 from forum.discussion import DiscussionError, discussion
 from forum.pages import render
@@ -123,7 +123,7 @@ async def schedule(
             link=link.strip() or None,
             agenda=items,
         )
-    except (MeetingError, NotFound) as exc:
+    except (TimeInputError, NotFound) as exc:
         return await _page(request, who, values=values, problem=str(exc), status_code=422)
     return RedirectResponse("/coordinate/meetings?done=scheduled", status_code=303)
 
@@ -143,7 +143,7 @@ async def cancel(
         await _service(request).cancel_meeting(meeting_id, local)
     except NotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
-    except MeetingError as exc:
+    except TimeInputError as exc:
         return await _page(request, who, problem=str(exc), status_code=422)
     return RedirectResponse("/coordinate/meetings?done=cancelled", status_code=303)
 

@@ -21,9 +21,8 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from markupsafe import Markup
 from starlette.background import BackgroundTask
 
-from flows.catalog import FlowCatalog
-from flows.definitions import Flow
-from flows.results import AnswerFilter, FilterError, QuestionResult, SurveyResults
+from flows.conversation import Flow, FlowCatalog
+from flows.surveys import AnswerFilter, FilterError, QuestionResult, SurveyResults
 from forum.charts import Bar, bar_chart
 from storage.exports import ExportFormat, csv_chunks, export_responses
 from storage.repositories.results import ResultsReader, UnknownSurvey

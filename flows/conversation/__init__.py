@@ -1,0 +1,94 @@
+"""Conversations: flow definitions, the pure engine, answers, reports, and the service
+that runs a conversation through a unit of work."""
+
+from flows.conversation.answers import describe, local, parse_number
+from flows.conversation.catalog import CONTENT, FlowCatalog, UnknownFlow
+from flows.conversation.conditions import AnswerValue, Condition
+from flows.conversation.definitions import (
+    RATING_VALUES,
+    DateStep,
+    Flow,
+    FlowFileError,
+    FlowKind,
+    MessageStep,
+    MultipleStep,
+    NumberStep,
+    Question,
+    RatingStep,
+    ScaleStep,
+    SingleStep,
+    TextStep,
+    flow_from_json,
+    load_flow_file,
+    parse_flow,
+)
+from flows.conversation.expressions import ExpressionError, parse_expression, rename_references
+from flows.conversation.messages import (
+    MENU_TAG,
+    Command,
+    Event,
+    Option,
+    Outbound,
+    Pick,
+    Press,
+    Reply,
+)
+from flows.conversation.phrases import say
+from flows.conversation.ports import ConversationWork, StoredConversation
+from flows.conversation.report import build_report, html_sections, to_html, to_markdown
+from flows.conversation.service import BeginLink, ConversationService, Outcome, Sender
+from flows.conversation.state import Answer, State, Status
+from flows.conversation.transcript import transcript
+
+__all__ = [
+    "CONTENT",
+    "MENU_TAG",
+    "RATING_VALUES",
+    "Answer",
+    "AnswerValue",
+    "BeginLink",
+    "Command",
+    "Condition",
+    "ConversationService",
+    "ConversationWork",
+    "DateStep",
+    "Event",
+    "ExpressionError",
+    "Flow",
+    "FlowCatalog",
+    "FlowFileError",
+    "FlowKind",
+    "MessageStep",
+    "MultipleStep",
+    "NumberStep",
+    "Option",
+    "Outbound",
+    "Outcome",
+    "Pick",
+    "Press",
+    "Question",
+    "RatingStep",
+    "Reply",
+    "ScaleStep",
+    "Sender",
+    "SingleStep",
+    "State",
+    "Status",
+    "StoredConversation",
+    "TextStep",
+    "UnknownFlow",
+    "build_report",
+    "describe",
+    "flow_from_json",
+    "html_sections",
+    "load_flow_file",
+    "local",
+    "parse_expression",
+    "parse_flow",
+    "parse_number",
+    "rename_references",
+    "say",
+    "to_html",
+    "to_markdown",
+    "transcript",
+]

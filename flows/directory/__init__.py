@@ -1,0 +1,38 @@
+"""The support-service directory: its records, HSDS import and export, matching and
+orientation."""
+
+from flows.directory.hsds import from_hsds_csv, from_hsds_json, to_hsds_json, write_hsds_csv
+from flows.directory.matching import Profile, match
+from flows.directory.model import (
+    TAXONOMIES,
+    Directory,
+    DirectoryError,
+    Organisation,
+    Place,
+    Service,
+    Term,
+    load_directory,
+)
+from flows.directory.orientation import Orientation, describe, profile_of
+from flows.directory.ports import DirectoryWork
+
+__all__ = [
+    "TAXONOMIES",
+    "Directory",
+    "DirectoryError",
+    "DirectoryWork",
+    "Organisation",
+    "Orientation",
+    "Place",
+    "Profile",
+    "Service",
+    "Term",
+    "describe",
+    "from_hsds_csv",
+    "from_hsds_json",
+    "load_directory",
+    "match",
+    "profile_of",
+    "to_hsds_json",
+    "write_hsds_csv",
+]

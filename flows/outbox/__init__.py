@@ -1,0 +1,17 @@
+"""The outbox: messages owed to chats, and the dispatcher that sends them."""
+
+from flows.outbox.dispatcher import Dispatcher
+from flows.outbox.model import Claimed, OutboxItem, SendError, message_from_json, message_to_json
+from flows.outbox.ports import MessageSender, OutboxRepository, OutboxWork
+
+__all__ = [
+    "Claimed",
+    "Dispatcher",
+    "MessageSender",
+    "OutboxItem",
+    "OutboxRepository",
+    "OutboxWork",
+    "SendError",
+    "message_from_json",
+    "message_to_json",
+]

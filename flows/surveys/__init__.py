@@ -1,0 +1,62 @@
+"""Surveys: campaigns (audience, opening, reminders, anonymity), results and exports,
+and XLSForm import."""
+
+from flows.surveys.model import (
+    Campaign,
+    CampaignCounts,
+    CampaignError,
+    CampaignStatus,
+    ChatInvitation,
+    Invitation,
+    Reminders,
+    Source,
+    link_lines,
+    results_readable,
+    token_of,
+    when,
+)
+from flows.surveys.ports import CampaignWork
+from flows.surveys.results import (
+    AnswerFilter,
+    Cell,
+    Encoded,
+    EncodedResponse,
+    ExportLayout,
+    FilterError,
+    QuestionResult,
+    ResultsAggregator,
+    SurveyResults,
+)
+from flows.surveys.service import CampaignResponses, CampaignService, NotFound
+from flows.surveys.xlsform import XLSFormError, flow_yaml, read_xlsform
+
+__all__ = [
+    "AnswerFilter",
+    "Campaign",
+    "CampaignCounts",
+    "CampaignError",
+    "CampaignResponses",
+    "CampaignService",
+    "CampaignStatus",
+    "CampaignWork",
+    "Cell",
+    "ChatInvitation",
+    "Encoded",
+    "EncodedResponse",
+    "ExportLayout",
+    "FilterError",
+    "Invitation",
+    "NotFound",
+    "QuestionResult",
+    "Reminders",
+    "ResultsAggregator",
+    "Source",
+    "SurveyResults",
+    "XLSFormError",
+    "flow_yaml",
+    "link_lines",
+    "read_xlsform",
+    "results_readable",
+    "token_of",
+    "when",
+]
