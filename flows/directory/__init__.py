@@ -1,7 +1,8 @@
 """The support-service directory: its records, HSDS import and export, matching and
 orientation."""
 
-from flows.directory.hsds import from_hsds_csv, from_hsds_json, to_hsds_json, write_hsds_csv
+from flows.directory.hsds_export import to_hsds_json, write_hsds_csv
+from flows.directory.hsds_import import from_hsds_csv, from_hsds_json
 from flows.directory.matching import Profile, match
 from flows.directory.model import (
     TAXONOMIES,

@@ -15,15 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from flows.directory.hsds import (
-    COLUMNS,
-    from_hsds_csv,
-    from_hsds_json,
-    hsds_id,
-    to_hsds_csv,
-    to_hsds_json,
-    write_hsds_csv,
-)
+from flows.directory.hsds_export import hsds_id, to_hsds_csv, to_hsds_json, write_hsds_csv
+from flows.directory.hsds_import import from_hsds_csv, from_hsds_json
+from flows.directory.hsds_vocabulary import COLUMNS
 from flows.directory.model import (
     LEVELS,
     STATUSES,
