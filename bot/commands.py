@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.reach import chat_platforms
 from flows.conversation import (
     MENU_TAG,
     Command,
@@ -105,7 +106,9 @@ class ChatCommands:
         self.meetings = meetings
         self.referrals = referrals
         self.links = LinkCodes(service.units, service.clock)
-        self.campaigns = CampaignService(service.units, service.clock, service)
+        self.campaigns = CampaignService(
+            service.units, service.clock, service, platforms=chat_platforms()
+        )
         self.threads = ThreadWatchService(service.units, service.clock)
 
     def _flows(self, kind: FlowKind) -> list[Option]:

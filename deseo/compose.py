@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 
+from bot.reach import chat_platforms
 from deseo.settings import load_settings
 from flows.clock import Clock, SystemClock
 from flows.conversation import CONTENT, ConversationService, Flow, FlowCatalog, Outbound, State
@@ -123,7 +124,9 @@ def conversation_service(
 
 def referral_service(database: Database) -> ReferralService:
     _read_at_start(database)
-    return ReferralService(unit_of_work_factory(database), SystemClock(), directory(database))
+    return ReferralService(
+        unit_of_work_factory(database), SystemClock(), directory(database), chat_platforms()
+    )
 
 
 def meeting_service(database: Database) -> MeetingService:
@@ -133,7 +136,9 @@ def meeting_service(database: Database) -> MeetingService:
 def campaign_service(database: Database, *, telegram_bot: str | None = None) -> CampaignService:
     """Campaigns for coordinators and the worker; the bots start responses through the one
     `ChatCommands` makes over their conversation service."""
-    return CampaignService(unit_of_work_factory(database), SystemClock(), telegram_bot=telegram_bot)
+    return CampaignService(
+        unit_of_work_factory(database), SystemClock(), platforms=chat_platforms(telegram_bot)
+    )
 
 
 async def load_bundled_content(database: Database, flows: FlowCatalog) -> list[str]:

@@ -32,6 +32,7 @@ from bot import (
     run_telegram,
     telegram_bot,
 )
+from bot.reach import chat_platforms
 from deseo.compose import campaign_service, conversation_service
 from deseo.settings import Settings
 from flows.clock import SystemClock
@@ -100,6 +101,7 @@ def web_part(
             discord_enabled=bool(settings.discord_token),
         ),
         conversations=conversations or conversation_service(database),
+        platforms=chat_platforms(os.environ.get("DESEO_TELEGRAM_BOT") or None),
         # The bot's username, as `deseo survey campaign` reads it, for the open links shown.
         campaigns=campaign_service(
             database, telegram_bot=os.environ.get("DESEO_TELEGRAM_BOT") or None
@@ -211,7 +213,7 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
             platforms=frozenset(senders),
         )
         meetings = MeetingService(units, SystemClock())
-        campaigns = CampaignService(units, SystemClock())
+        campaigns = CampaignService(units, SystemClock(), platforms=chat_platforms())
 
         async def dispatch() -> None:
             report = await dispatcher.drain(rounds=20)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["slugify"]
+
 SLUG = "abcdefghijklmnopqrstuvwxyz0123456789-"
 
 

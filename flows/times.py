@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+__all__ = ["TimeInputError", "format_offset", "parse_local", "parse_offset", "to_utc", "zone"]
+
 OFFSET = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 
 

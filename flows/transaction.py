@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+__all__ = ["Transaction"]
+
 
 class Transaction(Protocol):
     """One transaction over some repositories: all of it is saved by `commit`, or none of it.

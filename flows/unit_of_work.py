@@ -8,7 +8,6 @@ the feature folders stay independent of each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 from flows.directory import DirectoryWork
@@ -18,7 +17,7 @@ from flows.referrals import ReferralWork
 from flows.surveys import CampaignWork
 from flows.threads import ThreadWork
 
-__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+__all__ = ["UnitOfWork"]
 
 
 class UnitOfWork(
@@ -31,7 +30,3 @@ class UnitOfWork(
     Protocol,
 ):
     """One transaction over every repository of the core."""
-
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
-"""Makes a fresh unit of work; the service layer opens one per inbound event."""

@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from flows.clock import Clock, SystemClock
 from flows.conversation import ConversationService
 from flows.meetings import MeetingService
+from flows.people import ChatPlatforms
 from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccountsOnChange
@@ -49,6 +50,7 @@ def create_app(
     clock: Clock | None = None,
     conversations: ConversationService[UnitOfWork] | None = None,
     campaigns: CampaignService | None = None,
+    platforms: ChatPlatforms | None = None,
 ) -> FastAPI:
     """Build the web app on `database`; with `own_database` it disposes the engine at shutdown."""
     from forum.routes import (
@@ -82,10 +84,11 @@ def create_app(
     app.state.meetings = MeetingService(unit_of_work_factory(database), clock)
     # The web chat runs flows through the same service as the bots; without one it is off.
     app.state.conversations = conversations
-    # Survey campaigns for the coordinators' pages; the composition root passes one that knows
-    # the Telegram bot's name, for the links it shows.
+    # The chat platforms the bots run on (the composition root knows them; the forum alone
+    # knows none), to reach people privately and show start links.
+    app.state.platforms = platforms = platforms or ChatPlatforms()
     app.state.campaigns = campaigns or CampaignService(
-        unit_of_work_factory(database), clock, conversations
+        unit_of_work_factory(database), clock, conversations, platforms=platforms
     )
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.add_middleware(

@@ -101,7 +101,7 @@ class SqlUnitOfWork:
 
 
 def unit_of_work_factory(database: Database) -> Callable[[], SqlUnitOfWork]:
-    """A zero-argument callable making units of work on `database` (a `UnitOfWorkFactory`)."""
+    """A zero-argument callable making units of work on `database`: a service's `units`."""
     return lambda: SqlUnitOfWork(database)
 
 

@@ -19,11 +19,12 @@ from typing import TypeVar
 import typer
 
 from bot import ConsoleChat
-from deseo.cli.common import fail, on_store, out, require_current_schema, settings
+from bot.reach import chat_platforms
+from deseo.cli.common import chat_option, fail, on_store, out, require_current_schema, settings
 from deseo.cli.results import ExportFormat, ResultsFormat, print_results
 from deseo.compose import campaign_service, catalog, conversation_service
 from flows.conversation import FlowFileError, Sender, UnknownFlow
-from flows.people import ChatRef, Platform
+from flows.people import Platform
 from flows.surveys import (
     AnswerFilter,
     Campaign,
@@ -71,19 +72,9 @@ def _instant(text: str, tz: str, option: str) -> datetime:
         fail(f"{option}: {exc}", 2)
 
 
-def _chat(text: str) -> ChatRef:
-    """`telegram:-1001234` or `discord:5678` (a Telegram chat id, a Discord channel id)."""
-    platform, _, chat_id = text.partition(":")
-    if platform == "telegram" and chat_id.lstrip("-").isdecimal():
-        return ChatRef(Platform.TELEGRAM, chat_id)
-    if platform == "discord" and chat_id.isdecimal():
-        return ChatRef(Platform.DISCORD, chat_id)
-    fail(f"--chat: {text!r} is not telegram:CHAT_ID or discord:CHANNEL_ID", 2)
-
-
 def link_lines(campaign: Campaign, bot: str | None) -> list[str]:
     """Where anyone may start a response while the campaign's link is open."""
-    return [f"  {where}: {what}" for where, what in open_link_lines(campaign, bot)]
+    return [f"  {where}: {what}" for where, what in open_link_lines(campaign, chat_platforms(bot))]
 
 
 def _counts(counts: CampaignCounts) -> str:
@@ -175,7 +166,7 @@ def invite(
 
     A person is written to privately; a chat gets one message whose link lets each member
     answer privately, once."""
-    chats = [_chat(c) for c in chat or ()]
+    chats = [chat_option(c) for c in chat or ()]
     if not (person or telegram or discord or chats or link):
         fail("say whom to invite: --person, --telegram, --discord, --chat or --link", 2)
 
@@ -386,7 +377,9 @@ def answer(
 
     async def run(database: Database) -> int:
         chat = conversation_service(database)
-        started = await CampaignService(chat.units, chat.clock, chat).start(who, ref)
+        started = await CampaignService(
+            chat.units, chat.clock, chat, platforms=chat_platforms()
+        ).start(who, ref)
         if started.status != "open":
             for message in started.messages:
                 sys.stdout.write(message.text.replace("*", "") + "\n")

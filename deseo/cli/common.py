@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from deseo.settings import Settings, load_settings
+from flows.people import ChatRef
 from storage import Database, StoreUnavailable, display_url, migrate
 
 T = TypeVar("T")
@@ -91,3 +92,11 @@ def version_callback(value: bool) -> None:
 
         out.print(f"deseo {__version__}")
         raise typer.Exit()
+
+
+def chat_option(text: str, option: str = "--chat") -> ChatRef:
+    """A chat as every command names it: `telegram:CHAT_ID`, `discord:CHANNEL_ID`."""
+    try:
+        return ChatRef.parse(text)
+    except ValueError as exc:
+        fail(f"{option}: {exc} (for example telegram:CHAT_ID or discord:CHANNEL_ID)", 2)

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 import typer
 
-from deseo.cli.common import fail, on_store, out, require_current_schema, settings
+from deseo.cli.common import chat_option, fail, on_store, out, require_current_schema, settings
 from deseo.compose import meeting_service
 from flows.meetings import MeetingService, NotFound, when_text
-from flows.people import ChatRef, Platform, Role
+from flows.people import Platform, Role
 from flows.times import TimeInputError, format_offset, parse_local, parse_offset
 from storage import Database, SqlUnitOfWork
 
@@ -41,19 +41,6 @@ def _local(text: str, option: str) -> datetime:
         fail(f"{option}: {exc}", 2)
 
 
-def _chat(telegram_chat: str | None, discord_channel: str | None) -> ChatRef:
-    if bool(telegram_chat) == bool(discord_channel):
-        fail("give one of --telegram-chat ID or --discord-channel ID", 2)
-    if telegram_chat:
-        if not telegram_chat.lstrip("-").isdecimal():
-            fail(f"--telegram-chat: {telegram_chat!r} is not a Telegram chat id", 2)
-        return ChatRef(Platform.TELEGRAM, telegram_chat)
-    assert discord_channel is not None
-    if not discord_channel.isdecimal():
-        fail(f"--discord-channel: {discord_channel!r} is not a Discord channel id", 2)
-    return ChatRef(Platform.DISCORD, discord_channel)
-
-
 @groups_app.command("create")
 def create_group(
     name: str = typer.Argument(..., help="The group's name, e.g. 'Cork DESEO partners'."),
@@ -69,11 +56,12 @@ def create_group(
 @groups_app.command("follow")
 def follow(
     group: str = typer.Argument(..., help="The group's slug or number."),
-    telegram_chat: str = typer.Option(None, "--telegram-chat", help="Telegram chat id."),
-    discord_channel: str = typer.Option(None, "--discord-channel", help="Discord channel id."),
+    chat_text: str = typer.Option(
+        ..., "--chat", help="The chat: telegram:CHAT_ID or discord:CHANNEL_ID."
+    ),
 ) -> None:
     """Make a chat receive the group's agendas and reminders."""
-    chat = _chat(telegram_chat, discord_channel)
+    chat = chat_option(chat_text)
     found, new = _with(lambda s, _: s.follow(group, chat))
     out.print(f"{chat.key} {'now follows' if new else 'already followed'} {found.slug}")
 

@@ -1,6 +1,7 @@
 """Conversations: flow definitions, the pure engine, answers, reports, and the service
 that runs a conversation through a unit of work."""
 
+from flows.conversation import engine
 from flows.conversation.answers import describe, local, parse_number
 from flows.conversation.catalog import CONTENT, FlowCatalog, UnknownFlow
 from flows.conversation.conditions import AnswerValue, Condition
@@ -79,6 +80,7 @@ __all__ = [
     "UnknownFlow",
     "build_report",
     "describe",
+    "engine",
     "flow_from_json",
     "html_sections",
     "load_flow_file",

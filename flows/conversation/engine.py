@@ -1,7 +1,7 @@
 """The conversation engine: `(flow, state, event) -> (state, messages)`, and nothing else.
 
 Pure: no I/O, no clock, no platform. Every rule of a conversation lives here (answers, re-asking,
-back, skip, help, restart, cancel, phase breaks, completion), so that Telegram, Discord, the web
+back, skip, help, restart, cancel, phase breaks, completion), so that every chat platform, the web
 and the terminal behave the same.
 """
 

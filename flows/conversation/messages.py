@@ -1,8 +1,8 @@
 """What goes in and out of a conversation, free of any platform.
 
 Adapters turn a platform's update into an inbound event and render each outbound message in
-their own idiom: inline keyboards on Telegram, buttons on Discord, forms on the web, numbered
-lists in the terminal.
+their own idiom: inline keyboards or buttons in a chat, forms on the web, numbered lists in
+the terminal.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ class Press:
     """A button pressed on an earlier message: the prompt's `tag` and what the button does.
 
     `action` is the index of an option (`"2"`), a toggle of one (`"t2"`), `"done"`, or a command
-    name. Buttons carry indices, not ids, so that they fit Telegram's 64 bytes of callback data
-    and Discord's 100-character custom ids; a button of a prompt that is no longer current is
+    name. Buttons carry indices, not ids, so that they fit the few dozen bytes chat platforms
+    allow a button's data; a button of a prompt that is no longer current is
     refused instead of answering the wrong question.
     """
 

@@ -2,14 +2,13 @@
 
 from flows.outbox.dispatcher import Dispatcher
 from flows.outbox.model import Claimed, OutboxItem, SendError, message_from_json, message_to_json
-from flows.outbox.ports import MessageSender, OutboxRepository, OutboxWork
+from flows.outbox.ports import MessageSender, OutboxWork
 
 __all__ = [
     "Claimed",
     "Dispatcher",
     "MessageSender",
     "OutboxItem",
-    "OutboxRepository",
     "OutboxWork",
     "SendError",
     "message_from_json",

@@ -1,6 +1,6 @@
 """People: who takes part, their roles, the chats that reach them, one-time codes."""
 
-from flows.people.chats import ChatRef
+from flows.people.chats import ChatPlatform, ChatPlatforms, ChatRef
 from flows.people.codes import (
     LINK,
     LINK_ALPHABET,
@@ -24,6 +24,8 @@ __all__ = [
     "LINK_LIFETIME",
     "RESET",
     "RESET_LIFETIME",
+    "ChatPlatform",
+    "ChatPlatforms",
     "ChatRef",
     "CodesWork",
     "LinkCodes",

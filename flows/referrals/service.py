@@ -11,7 +11,7 @@ from flows.clock import Clock
 from flows.conversation import MENU_TAG, Option, Outbound, Sender
 from flows.directory import Directory, Organisation, Service
 from flows.outbox import OutboxItem
-from flows.people import ChatRef, PersonRef, Platform, Role
+from flows.people import ChatPlatforms, PersonRef, Role
 from flows.referrals.model import (
     IDLE_AFTER,
     NEXT,
@@ -28,23 +28,14 @@ from flows.referrals.ports import ReferralUnits, ReferralWork
 PROVIDER_MOVES = (("accepted", "Accept"), ("declined", "Decline"), ("in-progress", "In progress"))
 
 
-def chats_of(identities: list[tuple[Platform, str]]) -> list[ChatRef]:
-    """Where a person can be reached privately: Telegram's private chat has the user's id;
-    on Discord the sender opens a direct message to `user:<id>`."""
-    chats = []
-    for platform, external in identities:
-        if platform is Platform.TELEGRAM:
-            chats.append(ChatRef(platform, external))
-        elif platform is Platform.DISCORD:
-            chats.append(ChatRef(platform, f"user:{external}"))
-    return chats
-
-
 class ReferralService:
-    def __init__(self, units: ReferralUnits, clock: Clock, directory: Directory) -> None:
+    def __init__(
+        self, units: ReferralUnits, clock: Clock, directory: Directory, platforms: ChatPlatforms
+    ) -> None:
         self._units = units
         self._clock = clock
         self.directory = directory
+        self._platforms = platforms
 
     def _service(self, slug: str) -> tuple[Organisation, Service]:
         for organisation, service in self.directory.services():
@@ -66,7 +57,7 @@ class ReferralService:
 
     async def _tell(self, uow: ReferralWork, person_id: int, key: str, message: Outbound) -> None:
         now = self._clock.now()
-        chats = chats_of(await uow.people.identities(person_id))
+        chats = self._platforms.private_chats(await uow.people.identities(person_id))
         await uow.outbox.enqueue(
             [OutboxItem(f"{key}:{chat.key}", "referral", chat, message, now) for chat in chats]
         )

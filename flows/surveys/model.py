@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from flows.conversation import MENU_TAG, Option, Outbound
-from flows.people import ChatRef, PersonRef, Platform, Role
+from flows.people import ChatPlatform, ChatPlatforms, ChatRef, PersonRef, Role
 from flows.times import TimeInputError, format_offset, parse_offset, zone
 
 CampaignStatus = Literal["scheduled", "open", "closed"]
@@ -251,18 +251,6 @@ def results_readable(
     return not named and Role.COORDINATOR in roles
 
 
-def reach(identities: Collection[tuple[Platform, str]]) -> ChatRef | None:
-    """The one private chat an invitee is written to: Telegram first, then Discord (whose
-    sender opens a direct message to `user:<id>`); None when neither is known."""
-    for wanted in (Platform.TELEGRAM, Platform.DISCORD):
-        for platform, external in identities:
-            if platform is wanted:
-                return ChatRef(
-                    platform, external if wanted is Platform.TELEGRAM else f"user:{external}"
-                )
-    return None
-
-
 # --- outbox keys: campaign/<id>/... so that closing cancels everything by one prefix, and one
 # invitee's rows by theirs.
 
@@ -335,19 +323,16 @@ def invitation_message(campaign: Campaign) -> Outbound:
     )
 
 
-def answer_privately(chat: ChatRef, token: str, telegram_bot: str | None) -> str:
+def answer_privately(platform: ChatPlatform | None, token: str) -> str:
     """How someone in a shared chat starts their own response, in a private chat."""
     payload = TOKEN_PREFIX + token
-    if chat.platform is Platform.TELEGRAM:
-        if telegram_bot:
-            return f"To answer, open https://t.me/{telegram_bot}?start={payload}"
-        return f"To answer, open a private chat with me and send /start {payload}"
-    return f"To answer, send me /survey {payload} in a private message."
+    if platform is not None and platform.start_link is not None:
+        return f"To answer, open {platform.how_to_start(payload)}"
+    command = platform.start_command if platform else "/survey {payload}"
+    return f"To answer, send me {command.format(payload=payload)} in a private message."
 
 
-def chat_message(
-    campaign: Campaign, chat: ChatRef, token: str, telegram_bot: str | None
-) -> Outbound:
+def chat_message(campaign: Campaign, platform: ChatPlatform | None, token: str) -> Outbound:
     """The one message posted in an invited chat: everyone there may answer, each privately."""
     lines = [
         f"*{campaign.title}*: a survey for everyone here. Each of you answers once, privately."
@@ -355,7 +340,7 @@ def chat_message(
     if campaign.anonymous:
         lines.append("The answers are anonymous.")
     lines += _closing(campaign)
-    lines.append(answer_privately(chat, token, telegram_bot))
+    lines.append(answer_privately(platform, token))
     return Outbound("\n".join(lines))
 
 
@@ -421,12 +406,13 @@ def not_invited_message(campaign: Campaign) -> Outbound:
     )
 
 
-def link_lines(campaign: Campaign, telegram_bot: str | None) -> list[tuple[str, str]]:
+def link_lines(campaign: Campaign, platforms: ChatPlatforms) -> list[tuple[str, str]]:
     """Where anyone may start a response while the campaign's link is open, as (where, what to
     open or send) pairs: the coordinators' pages and the CLI show the same."""
     payload = TOKEN_PREFIX + campaign.token
-    return [
-        ("Telegram", f"https://t.me/{telegram_bot or '<your bot>'}?start={payload}"),
-        ("Discord", f"/survey {payload}  (or /survey {campaign.slug})"),
-        ("terminal", f"deseo survey campaign answer {campaign.slug}"),
+    lines = [
+        (p.label, p.how_to_start(payload))
+        for p in platforms.platforms
+        if p.private_prefix is not None
     ]
+    return [*lines, ("terminal", f"deseo survey campaign answer {campaign.slug}")]

@@ -29,7 +29,7 @@ from flows.conversation import (
     UnknownFlow,
 )
 from flows.outbox import OutboxItem
-from flows.people import ChatRef, PersonRef, Platform
+from flows.people import ChatPlatforms, ChatRef, PersonRef
 from flows.slugs import slugify
 from flows.surveys.model import (
     Campaign,
@@ -49,7 +49,6 @@ from flows.surveys.model import (
     may_see_results,
     needs_reminder,
     not_invited_message,
-    reach,
     refusal,
     reminder_key,
     reminder_message,
@@ -62,7 +61,6 @@ from flows.surveys.ports import CampaignUnits, CampaignWork
 # dropped rather than sent in a heap. Reminders are planned this far ahead.
 PLAN_GRACE = timedelta(hours=6)
 PLAN_AHEAD = timedelta(hours=1)
-REACHABLE = (Platform.TELEGRAM, Platform.DISCORD)
 NO_REMINDERS = Reminders()
 
 
@@ -76,7 +74,7 @@ class NotAllowed(CampaignError):
 
 def new_token() -> str:
     """A campaign's or a chat invitation's link secret: 64 random bits in hex, which fits
-    Telegram's deep links and never meets our Markdown."""
+    the start links of chat platforms and never meets our Markdown."""
     return secrets.token_hex(8)
 
 
@@ -162,13 +160,13 @@ class CampaignService:
         clock: Clock,
         conversations: Responses | None = None,
         *,
-        telegram_bot: str | None = None,
+        platforms: ChatPlatforms,
     ) -> None:
         self._units = units
         self._clock = clock
         self._conversations = conversations
-        # The bot's username, to write t.me links into invitations posted in Telegram groups.
-        self.telegram_bot = telegram_bot
+        # How invitees are written to privately, and the start links posted in shared chats.
+        self.platforms = platforms
 
     # --- coordinators -----------------------------------------------------------------------
 
@@ -231,7 +229,7 @@ class CampaignService:
             for person_id in dict.fromkeys(person_ids):
                 if await uow.people.get(person_id) is None:
                     raise NotFound(f"there is no person {person_id}")
-                chat = reach(await uow.people.identities(person_id))
+                chat = self.platforms.private_chat(await uow.people.identities(person_id))
                 invitation, new = await uow.campaigns.invite(
                     Invitation(
                         id=new_token(),
@@ -269,15 +267,17 @@ class CampaignService:
             found = []
             items = []
             for chat, title in chats:
-                if chat.platform not in REACHABLE:
-                    raise CampaignError(
-                        f"{chat.key}: only Telegram and Discord chats can be invited"
+                platform = self.platforms.get(chat.platform)
+                if platform is None or platform.private_prefix is None:
+                    where = " and ".join(
+                        p.label for p in self.platforms.platforms if p.private_prefix is not None
                     )
+                    raise CampaignError(f"{chat.key}: only {where or 'bot'} chats can be invited")
                 invited, new = await uow.campaigns.add_chat(
                     ChatInvitation(0, campaign.id, chat, new_token(), title), now
                 )
                 if new:
-                    message = chat_message(campaign, chat, invited.token, self.telegram_bot)
+                    message = chat_message(campaign, platform, invited.token)
                     items.append(
                         self._item(
                             chat_key(campaign.id, invited.id),
@@ -426,7 +426,7 @@ class CampaignService:
                         campaign_id=campaign.id,
                         person_id=person.id,
                         source="chat" if chat_invitation is not None else "link",
-                        chat=reach([(who.platform, who.user_id)]),
+                        chat=self.platforms.private_chat([(who.platform, who.user_id)]),
                         invited_on=day_of(now),
                         chat_invitation_id=chat_invitation.id if chat_invitation else None,
                     )

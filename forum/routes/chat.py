@@ -346,6 +346,7 @@ async def chat_refer(
         unit_of_work_factory(request.app.state.database),
         request.app.state.clock,
         await current_directory(request),
+        request.app.state.platforms,
     )
     try:
         said = await referrals.request(sender, service_slug)

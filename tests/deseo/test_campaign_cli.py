@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bot.reach import chat_platforms
 from deseo import compose
 from deseo.cli import app
 from deseo.cli.common import CommandError
@@ -53,7 +54,7 @@ def respond(url: str, who: Sender, ref: str, *, stop_at: str | None = None) -> N
         database = Database.from_url(url)
         try:
             chat = compose.conversation_service(database)
-            campaigns = CampaignService(chat.units, chat.clock, chat)
+            campaigns = CampaignService(chat.units, chat.clock, chat, platforms=chat_platforms())
             started = await campaigns.start(who, ref)
             assert started.status == "open", started.messages
             await answer(chat, who, {"gender": "woman"}, stop_at=stop_at)

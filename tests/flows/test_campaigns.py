@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.reach import DISCORD_PLATFORM, chat_platforms, telegram_platform
 from flows.conversation.messages import MENU_TAG
 from flows.people.chats import ChatRef
 from flows.people.model import PersonRef, Platform, Role
@@ -24,7 +25,6 @@ from flows.surveys.model import (
     invitee_prefix,
     may_see_results,
     needs_reminder,
-    reach,
     refusal,
     reminder_key,
     token_of,
@@ -33,6 +33,8 @@ from flows.surveys.model import (
 OPENS = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 12, 15, 17, 0, tzinfo=UTC)
 CHAT = ChatRef(Platform.TELEGRAM, "1001")
+
+PLATFORMS = chat_platforms()
 
 
 def campaign(**changes: object) -> Campaign:
@@ -139,9 +141,11 @@ def test_only_coordinators_see_results() -> None:
 
 def test_reach_prefers_telegram_then_discord() -> None:
     both = [(Platform.DISCORD, "55"), (Platform.TELEGRAM, "77")]
-    assert reach(both) == ChatRef(Platform.TELEGRAM, "77")
-    assert reach([(Platform.DISCORD, "55")]) == ChatRef(Platform.DISCORD, "user:55")
-    assert reach([(Platform.WEB, "rosa")]) is None
+    assert PLATFORMS.private_chat(both) == ChatRef(Platform.TELEGRAM, "77")
+    assert PLATFORMS.private_chat([(Platform.DISCORD, "55")]) == ChatRef(
+        Platform.DISCORD, "user:55"
+    )
+    assert PLATFORMS.private_chat([(Platform.WEB, "rosa")]) is None
 
 
 def test_keys_let_one_prefix_cancel_an_invitees_rows() -> None:
@@ -160,11 +164,11 @@ def test_texts() -> None:
     invite = invitation_message(c)
     assert invite.tag == MENU_TAG and invite.options[0].id == "campaign:3"
     assert "anonymous" in invite.text and "15 December 2026, 18:00 CET" in invite.text
-    posted = chat_message(c, ChatRef(Platform.TELEGRAM, "-100"), c.token, "deseo_bot")
+    posted = chat_message(c, telegram_platform("deseo_bot"), c.token)
     assert "https://t.me/deseo_bot?start=c_0123456789abcdef" in posted.text
     assert not posted.options  # nobody answers in the group itself
-    assert "/survey c_" in answer_privately(ChatRef(Platform.DISCORD, "9"), c.token, None)
-    assert "/start c_" in answer_privately(CHAT, c.token, None)
+    assert "/survey c_" in answer_privately(DISCORD_PLATFORM, c.token)
+    assert "/start c_" in answer_privately(telegram_platform(), c.token)
     closed = refusal(c, CLOSES)
     assert closed is not None and "closed" in closed.text
     assert refusal(c, OPENS, answered=True) is not None

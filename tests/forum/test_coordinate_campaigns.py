@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from bot.reach import chat_platforms
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.definitions import parse_flow
@@ -70,7 +71,7 @@ class World:
             units, FlowCatalog([FLOW]), self.clock, hooks=[CampaignResponses(self.clock)]
         )
         self.campaigns = CampaignService(
-            units, self.clock, self.conversations, telegram_bot="deseo_bot"
+            units, self.clock, self.conversations, platforms=chat_platforms("deseo_bot")
         )
         self.app: FastAPI = create_app(
             database,

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.commands import ChatCommands
+from bot.reach import chat_platforms
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.messages import Outbound, Reply
@@ -69,7 +70,7 @@ class World:
         )
         self.chat = ChatCommands(self.conversations)
         self.campaigns = CampaignService(
-            units, self.clock, self.conversations, telegram_bot="deseo_bot"
+            units, self.clock, self.conversations, platforms=chat_platforms("deseo_bot")
         )
         self.sender = RecordingSender()
         self.dispatcher = Dispatcher(units, self.sender, self.clock, worker="w")

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.commands import ChatCommands
+from bot.reach import chat_platforms
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.service import ConversationService, Sender
@@ -30,7 +31,9 @@ def clock() -> FixedClock:
 
 
 async def setup(database: Database, clock: FixedClock) -> ReferralService:
-    service = ReferralService(unit_of_work_factory(database), clock, load_directory())
+    service = ReferralService(
+        unit_of_work_factory(database), clock, load_directory(), chat_platforms()
+    )
     assert any(s.slug == CLANN_LOANS for _, s in service.directory.services())
     await service.add_provider("clann-credo", PROVIDER)
     await service.add_provider("social-entrepreneurs-ireland", OTHER_PROVIDER)

@@ -153,7 +153,7 @@ async def campaign_page(
         "counts": found.counts,
         "chats": found.chats,
         "coordinators": await _names(request, found.coordinators),
-        "links": link_lines(campaign, service.telegram_bot) if campaign.open_link else [],
+        "links": link_lines(campaign, service.platforms) if campaign.open_link else [],
         "can_close": status != "closed" and can_close_campaign(who, campaign, found.coordinators),
         "done": DONE.get(done or ""),
     }
