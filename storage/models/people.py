@@ -7,10 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from flows.people import Platform, Role
+from flows.people import Role
 from storage.base import Base, UTCDateTime, utcnow
 
-PLATFORMS = ", ".join(f"'{p.value}'" for p in Platform)
 ROLES = ", ".join(f"'{r.value}'" for r in Role)
 
 
@@ -35,12 +34,13 @@ class Person(Base):
 
 
 class Identity(Base):
-    """A person's account on one platform: a Telegram user id, a Discord user id, a web login."""
+    """A person's account on one platform: a chat platform's user id, a web login."""
 
     __tablename__ = "identities"
     __table_args__ = (
         UniqueConstraint("platform", "external_id"),
-        CheckConstraint(f"platform IN ({PLATFORMS})", name="platform"),
+        # Any platform an adapter names (bot/ knows them), as a short lower-case name.
+        CheckConstraint("platform <> '' AND platform = lower(platform)", name="platform"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
