@@ -22,7 +22,8 @@ from flows.surveys.ports import CampaignWork
 from flows.surveys.responses import Encoded, EncodedResponse
 from flows.surveys.service import CampaignResponses, CampaignService, NotFound
 from flows.surveys.tallies import QuestionResult
-from flows.surveys.xlsform import XLSFormError, flow_yaml, read_xlsform
+from flows.surveys.xlsform import flow_yaml, read_xlsform
+from flows.surveys.xlsform_rules import XLSFormError
 
 __all__ = [
     "AnswerFilter",
