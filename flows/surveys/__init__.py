@@ -1,6 +1,9 @@
 """Surveys: campaigns (audience, opening, reminders, anonymity), results and exports,
 and XLSForm import."""
 
+from flows.surveys.aggregator import ResultsAggregator, SurveyResults
+from flows.surveys.exports import Cell, ExportLayout
+from flows.surveys.filters import AnswerFilter, FilterError
 from flows.surveys.model import (
     Campaign,
     CampaignCounts,
@@ -16,19 +19,11 @@ from flows.surveys.model import (
     when,
 )
 from flows.surveys.ports import CampaignWork
-from flows.surveys.results import (
-    AnswerFilter,
-    Cell,
-    Encoded,
-    EncodedResponse,
-    ExportLayout,
-    FilterError,
-    QuestionResult,
-    ResultsAggregator,
-    SurveyResults,
-)
+from flows.surveys.responses import Encoded, EncodedResponse
 from flows.surveys.service import CampaignResponses, CampaignService, NotFound
-from flows.surveys.xlsform import XLSFormError, flow_yaml, read_xlsform
+from flows.surveys.tallies import QuestionResult
+from flows.surveys.xlsform import flow_yaml, read_xlsform
+from flows.surveys.xlsform_rules import XLSFormError
 
 __all__ = [
     "AnswerFilter",

@@ -12,17 +12,10 @@ import pytest
 
 from flows.conversation.conditions import AnswerValue
 from flows.conversation.definitions import Flow, parse_flow
-from flows.surveys.results import (
-    EXPORT_COLUMNS,
-    AnswerFilter,
-    EncodedResponse,
-    ExportLayout,
-    FilterError,
-    Response,
-    ResultsAggregator,
-    SurveyResults,
-    compute_results,
-)
+from flows.surveys.aggregator import ResultsAggregator, SurveyResults, compute_results
+from flows.surveys.exports import EXPORT_COLUMNS, ExportLayout
+from flows.surveys.filters import AnswerFilter, FilterError
+from flows.surveys.responses import EncodedResponse, Response
 
 
 def survey(version: int = 2, *, conditions: bool = True, comment: bool = True) -> Flow:

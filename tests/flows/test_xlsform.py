@@ -24,12 +24,11 @@ from flows.conversation.definitions import (
     load_flow_file,
 )
 from flows.conversation.expressions import parse_expression
-from flows.surveys.xlsform import (
+from flows.surveys.xlsform import flow_yaml, read_xlsform
+from flows.surveys.xlsform_rules import (
     RowProblem,
     XLSFormError,
-    flow_yaml,
     language_code,
-    read_xlsform,
     slug,
     version_number,
 )

@@ -21,7 +21,10 @@ from flows.conversation.definitions import Flow, MessageStep
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
 from flows.people.model import Platform
-from flows.surveys.results import EXPORT_COLUMNS, AnswerFilter, Response, compute_results
+from flows.surveys.aggregator import compute_results
+from flows.surveys.exports import EXPORT_COLUMNS
+from flows.surveys.filters import AnswerFilter
+from flows.surveys.responses import Response
 from storage import Database, unit_of_work_factory
 from storage.models import AnswerRecord, Conversation
 from storage.repositories.results import ResultsReader, SqlResultsRepository, UnknownSurvey
