@@ -8,7 +8,6 @@ from flows.conversation.definitions import (
     RATING_VALUES,
     DateStep,
     Flow,
-    FlowFileError,
     FlowKind,
     MessageStep,
     MultipleStep,
@@ -18,11 +17,9 @@ from flows.conversation.definitions import (
     ScaleStep,
     SingleStep,
     TextStep,
-    flow_from_json,
-    load_flow_file,
-    parse_flow,
 )
 from flows.conversation.expressions import ExpressionError, parse_expression, rename_references
+from flows.conversation.loading import FlowFileError, flow_from_json, load_flow_file, parse_flow
 from flows.conversation.messages import (
     MENU_TAG,
     Command,

@@ -29,7 +29,6 @@ from flows.conversation.definitions import (
     ScaleStep,
     SingleStep,
     TextStep,
-    load_flow_file,
 )
 from flows.conversation.engine import (
     CONTINUE,
@@ -41,6 +40,7 @@ from flows.conversation.engine import (
     start,
     step,
 )
+from flows.conversation.loading import load_flow_file
 from flows.conversation.messages import (
     Command,
     CommandName,

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from flows.conversation.conditions import AnswerValue
-from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.definitions import Flow
+from flows.conversation.loading import parse_flow
 from flows.surveys.results import (
     EXPORT_COLUMNS,
     AnswerFilter,
