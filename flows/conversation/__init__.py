@@ -18,7 +18,8 @@ from flows.conversation.definitions import (
     SingleStep,
     TextStep,
 )
-from flows.conversation.expressions import ExpressionError, parse_expression, rename_references
+from flows.conversation.expression_parser import ExpressionError
+from flows.conversation.expressions import parse_expression, rename_references
 from flows.conversation.loading import FlowFileError, flow_from_json, load_flow_file, parse_flow
 from flows.conversation.messages import (
     MENU_TAG,

@@ -20,12 +20,8 @@ from flows.conversation.conditions import (
     parse_condition,
 )
 from flows.conversation.definitions import NumberStep, TextStep
-from flows.conversation.expressions import (
-    ExpressionError,
-    parse_expression,
-    rename_references,
-    tokenize,
-)
+from flows.conversation.expression_parser import ExpressionError, tokenize
+from flows.conversation.expressions import parse_expression, rename_references
 from flows.conversation.loading import FlowFileError, parse_flow
 from flows.conversation.messages import Pick, Reply
 
