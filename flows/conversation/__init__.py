@@ -9,7 +9,6 @@ from flows.conversation.definitions import (
     RATING_VALUES,
     DateStep,
     Flow,
-    FlowFileError,
     FlowKind,
     MessageStep,
     MultipleStep,
@@ -19,11 +18,11 @@ from flows.conversation.definitions import (
     ScaleStep,
     SingleStep,
     TextStep,
-    flow_from_json,
-    load_flow_file,
-    parse_flow,
 )
-from flows.conversation.expressions import ExpressionError, parse_expression, rename_references
+from flows.conversation.expression_parser import ExpressionError
+from flows.conversation.expressions import parse_expression, rename_references
+from flows.conversation.hooks import BeginLink
+from flows.conversation.loading import FlowFileError, flow_from_json, load_flow_file, parse_flow
 from flows.conversation.messages import (
     MENU_TAG,
     Command,
@@ -37,7 +36,7 @@ from flows.conversation.messages import (
 from flows.conversation.phrases import say
 from flows.conversation.ports import ConversationWork, StoredConversation
 from flows.conversation.report import build_report, html_sections, to_html, to_markdown
-from flows.conversation.service import BeginLink, ConversationService, Outcome, Sender
+from flows.conversation.service import ConversationService, Outcome, Sender
 from flows.conversation.state import Answer, State, Status
 from flows.conversation.transcript import transcript
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from flows.conversation.definitions import Flow, load_flow_file
+from flows.conversation.definitions import Flow
+from flows.conversation.loading import load_flow_file
 
 CONTENT = Path(__file__).parent.parent / "content"
 

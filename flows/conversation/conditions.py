@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flows.conversation.expressions import ExpressionError, parse_expression
+from flows.conversation.expression_parser import ExpressionError
+from flows.conversation.expressions import parse_expression
 
 AnswerValue = str | int | float | list[str] | None
 """What an answer holds: a choice or rating id, a number, ISO date or text, ids of several

@@ -18,12 +18,13 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from flows.clock import Clock
 from flows.conversation import engine
 from flows.conversation.catalog import FlowCatalog, UnknownFlow
 from flows.conversation.definitions import Flow
+from flows.conversation.hooks import BeginLink, ConversationHook, Finisher
 from flows.conversation.messages import Command, Event, Outbound
 from flows.conversation.phrases import say
 from flows.conversation.ports import ConversationWork, StoredConversation
@@ -34,7 +35,6 @@ from flows.people import PersonRef, Platform
 # The unit of work a service is given: at least what a conversation needs; the hooks of the
 # features beside it (campaigns, orientation) may ask for more of the same unit of work.
 W = TypeVar("W", bound=ConversationWork)
-W_contra = TypeVar("W_contra", bound=ConversationWork, contravariant=True)
 
 CACHE_SIZE = 10_000
 ATTEMPTS = 5
@@ -62,45 +62,6 @@ class Outcome:
     # The event named a prompt (`expect_tag`) that the conversation no longer waits for, so it
     # was not applied.
     stale: bool = False
-
-
-class Finisher(Protocol[W_contra]):
-    """Work to do, in the same transaction, when a conversation of some kind of flow completes
-    (orientation: match the answers against the directory). Returns messages to add."""
-
-    async def __call__(
-        self, uow: W_contra, person_id: int, flow: Flow, state: State
-    ) -> list[Outbound]: ...
-
-
-class ConversationHook(Protocol[W_contra]):
-    """Something a conversation may belong to beyond its flow (a survey campaign), asked in the
-    conversation's own transaction."""
-
-    async def admit(self, uow: W_contra, conversation: StoredConversation) -> list[Outbound]:
-        """Messages refusing the conversation's next event (its campaign closed), or none to
-        let it go on. Asked when the conversation is read from the store, not for every event:
-        whatever changes the answer raises the revision of the conversations it concerns."""
-        ...
-
-    async def completed(
-        self, uow: W_contra, conversation: StoredConversation, flow: Flow
-    ) -> list[Outbound]:
-        """Work to do once a conversation's completion is saved; returns messages to add."""
-        ...
-
-
-class BeginLink(Protocol[W_contra]):
-    """Ties the conversation `ConversationService.begin` starts or picks up to something
-    outside it (a campaign invitation), within begin's transaction."""
-
-    async def find(self, uow: W_contra, person: PersonRef) -> int | None:
-        """The conversation to pick up, or None to begin a new one; may raise to refuse."""
-        ...
-
-    async def attach(self, uow: W_contra, person: PersonRef, conversation_id: int) -> None:
-        """Record the conversation begun or picked up."""
-        ...
 
 
 class ConcurrentUpdate(RuntimeError):

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
-from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.definitions import Flow
+from flows.conversation.loading import parse_flow
 from flows.conversation.service import ConversationService, Sender
 from flows.people.model import Platform
 from storage import Database, unit_of_work_factory

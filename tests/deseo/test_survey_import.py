@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from flows.conversation.definitions import load_flow_file
+from flows.conversation.loading import load_flow_file
 
 DESEO = [sys.executable, "-m", "deseo"]
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.definitions import Flow
+from flows.conversation.loading import parse_flow
 
 
 def every_kind_raw() -> dict[str, Any]:

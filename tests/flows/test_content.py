@@ -10,14 +10,8 @@ from pathlib import Path
 import pytest
 
 from flows.conversation.answers import Accepted, interpret
-from flows.conversation.definitions import (
-    Flow,
-    MessageStep,
-    MultipleStep,
-    RatingStep,
-    SingleStep,
-    load_flow_file,
-)
+from flows.conversation.definitions import Flow, MessageStep, MultipleStep, RatingStep, SingleStep
+from flows.conversation.loading import load_flow_file
 from flows.conversation.messages import Reply
 
 CONTENT = Path(__file__).resolve().parents[2] / "flows" / "content"

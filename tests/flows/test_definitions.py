@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from flows.conversation.conditions import AllOf, AnyOf, Compare, Not
-from flows.conversation.definitions import FlowFileError, flow_from_json, load_flow_file, parse_flow
+from flows.conversation.loading import FlowFileError, flow_from_json, load_flow_file, parse_flow
 from tests.flows.sample import every_kind, every_kind_raw
 
 Raw = dict[str, Any]

@@ -19,13 +19,10 @@ from flows.conversation.conditions import (
     condition_to_raw,
     parse_condition,
 )
-from flows.conversation.definitions import FlowFileError, NumberStep, TextStep, parse_flow
-from flows.conversation.expressions import (
-    ExpressionError,
-    parse_expression,
-    rename_references,
-    tokenize,
-)
+from flows.conversation.definitions import NumberStep, TextStep
+from flows.conversation.expression_parser import ExpressionError, tokenize
+from flows.conversation.expressions import parse_expression, rename_references
+from flows.conversation.loading import FlowFileError, parse_flow
 from flows.conversation.messages import Pick, Reply
 
 ANSWERS: dict[str, AnswerValue] = {

@@ -29,18 +29,9 @@ from flows.conversation.definitions import (
     ScaleStep,
     SingleStep,
     TextStep,
-    load_flow_file,
 )
-from flows.conversation.engine import (
-    CONTINUE,
-    RESTART_NO,
-    RESTART_YES,
-    SKIP,
-    STOP,
-    prompt_tag,
-    start,
-    step,
-)
+from flows.conversation.engine import prompt_tag, start, step
+from flows.conversation.loading import load_flow_file
 from flows.conversation.messages import (
     Command,
     CommandName,
@@ -53,6 +44,7 @@ from flows.conversation.messages import (
     Toggle,
 )
 from flows.conversation.phrases import COMMANDS, RATING_WORDS
+from flows.conversation.prompts import CONTINUE, RESTART_NO, RESTART_YES, SKIP, STOP
 from flows.conversation.state import Answer, State
 from tests.flows.sample import every_kind
 

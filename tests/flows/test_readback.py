@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flows.conversation import engine
-from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.definitions import Flow
+from flows.conversation.loading import parse_flow
 from flows.conversation.messages import Reply
 from flows.conversation.state import State
 from flows.conversation.transcript import Line, transcript

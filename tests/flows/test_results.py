@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from flows.conversation.conditions import AnswerValue
-from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.definitions import Flow
+from flows.conversation.loading import parse_flow
 from flows.surveys.aggregator import ResultsAggregator, SurveyResults, compute_results
 from flows.surveys.exports import EXPORT_COLUMNS, ExportLayout
 from flows.surveys.filters import AnswerFilter, FilterError

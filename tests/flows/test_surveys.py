@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.conversation.definitions import Flow, MessageStep, MultipleStep, load_flow_file
+from flows.conversation.definitions import Flow, MessageStep, MultipleStep
+from flows.conversation.loading import load_flow_file
 from tests.flows.transcript import Chat, Given, verify_dialog
 
 CONTENT = Path(__file__).resolve().parents[2] / "flows" / "content"

@@ -15,15 +15,14 @@ import pytest
 from flows.conversation.definitions import (
     DateStep,
     Flow,
-    FlowFileError,
     MessageStep,
     MultipleStep,
     NumberStep,
     SingleStep,
     TextStep,
-    load_flow_file,
 )
 from flows.conversation.expressions import parse_expression
+from flows.conversation.loading import FlowFileError, load_flow_file
 from flows.surveys.xlsform import flow_yaml, read_xlsform
 from flows.surveys.xlsform_rules import (
     RowProblem,

@@ -9,7 +9,8 @@ import httpx
 
 from deseo.compose import conversation_service
 from flows.conversation.catalog import FlowCatalog
-from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.definitions import Flow
+from flows.conversation.loading import parse_flow
 from forum import ForumConfig, create_app
 from forum.routes.chat import MOVED_ON
 from storage import Database

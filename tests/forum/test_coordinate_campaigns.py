@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from bot.reach import chat_platforms
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
-from flows.conversation.definitions import parse_flow
+from flows.conversation.loading import parse_flow
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
 from flows.people.model import Platform, Role

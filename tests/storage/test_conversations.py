@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
-from flows.conversation.definitions import Flow, parse_flow
+from flows.conversation.definitions import Flow
+from flows.conversation.loading import parse_flow
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
 from flows.people.model import Platform
