@@ -4,7 +4,7 @@ that runs a conversation through a unit of work."""
 from flows.conversation import engine
 from flows.conversation.answers import describe, local, parse_number
 from flows.conversation.catalog import CONTENT, FlowCatalog, UnknownFlow
-from flows.conversation.conditions import AnswerValue, Condition
+from flows.conversation.conditions import Condition
 from flows.conversation.definitions import (
     RATING_VALUES,
     DateStep,
@@ -19,6 +19,7 @@ from flows.conversation.definitions import (
     SingleStep,
     TextStep,
 )
+from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.expression_parser import ExpressionError
 from flows.conversation.expressions import parse_expression, rename_references
 from flows.conversation.hooks import BeginLink

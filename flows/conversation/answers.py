@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flows.conversation.conditions import AnswerValue
 from flows.conversation.definitions import (
     RATING_VALUES,
     DateStep,
@@ -20,6 +19,7 @@ from flows.conversation.definitions import (
     SingleStep,
     TextStep,
 )
+from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.expressions import parse_expression
 from flows.conversation.messages import InputHint, Option, Pick, Reply
 from flows.conversation.phrases import RATING_WORDS, say, words

@@ -6,12 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.expression_parser import ExpressionError
 from flows.conversation.expressions import parse_expression
-
-AnswerValue = str | int | float | list[str] | None
-"""What an answer holds: a choice or rating id, a number, ISO date or text, ids of several
-choices, or None for a skipped question."""
 
 CompareOp = Literal["equals", "in", "includes", "gt", "ge", "lt", "le", "answered"]
 OPS: tuple[CompareOp, ...] = ("equals", "in", "includes", "gt", "ge", "lt", "le", "answered")

@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from flows.conversation.conditions import AnswerValue
+AnswerValue = str | int | float | list[str] | None
+"""What an answer holds: a choice or rating id, a number, ISO date or text, ids of several
+choices, or None for a skipped question."""
 
 Value = str | float | bool
 """What an expression gives: XPath's string, number and boolean."""

@@ -20,10 +20,10 @@ import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from flows.conversation.expression_functions import (
     FUNCTIONS,
+    AnswerValue,
     Value,
     answer_value,
     to_boolean,
@@ -31,9 +31,6 @@ from flows.conversation.expression_functions import (
 )
 from flows.conversation.expression_parser import ExpressionError, Parser, tokenize
 from flows.conversation.expression_tree import Call, Chain, Current, Literal, Negate, Node, Ref
-
-if TYPE_CHECKING:
-    from flows.conversation.conditions import AnswerValue
 
 MAX_LENGTH = 10_000
 

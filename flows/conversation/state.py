@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.conversation.conditions import AnswerValue
+from flows.conversation.expression_functions import AnswerValue
 
 Status = Literal["open", "paused", "completed"]
 Awaiting = Literal["answer", "note", "continue", "confirm_restart"]

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from flows.conversation.answers import Accepted, Rejected, interpret
 from flows.conversation.conditions import (
-    AnswerValue,
     ConditionError,
     Expr,
     Not,
@@ -20,6 +19,7 @@ from flows.conversation.conditions import (
     parse_condition,
 )
 from flows.conversation.definitions import NumberStep, TextStep
+from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.expression_parser import ExpressionError, tokenize
 from flows.conversation.expressions import parse_expression, rename_references
 from flows.conversation.loading import FlowFileError, parse_flow

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from flows.conversation.conditions import AnswerValue
 from flows.conversation.definitions import Flow
+from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.loading import parse_flow
 from flows.conversation.report import Report, build_report, phase_summary, to_html, to_markdown
 from flows.conversation.state import Answer

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from flows.conversation.conditions import AnswerValue
 from flows.conversation.definitions import Flow
+from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.loading import parse_flow
 from flows.surveys.aggregator import ResultsAggregator, SurveyResults, compute_results
 from flows.surveys.exports import EXPORT_COLUMNS, ExportLayout

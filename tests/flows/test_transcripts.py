@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.conversation.conditions import AnswerValue
 from flows.conversation.definitions import Flow
 from flows.conversation.engine import start, step
+from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.loading import load_flow_file, parse_flow
 from flows.conversation.messages import Command, Done, Pick, Reply, Toggle
 from flows.conversation.report import build_report

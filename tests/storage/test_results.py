@@ -16,8 +16,8 @@ from sqlalchemy import select
 from deseo.cli.results import ExportFormat, export_responses
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
-from flows.conversation.conditions import AnswerValue
 from flows.conversation.definitions import Flow, MessageStep
+from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
 from flows.people.model import Platform
