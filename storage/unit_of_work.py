@@ -16,12 +16,9 @@ from storage.repositories.conversations import SqlConversationRepository, SqlFlo
 from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.feeds import SqlFeedRepository
 from storage.repositories.forum import SqlForumRepository
-from storage.repositories.meetings import (
-    SqlGroupRepository,
-    SqlMeetingRepository,
-    SqlOutboxRepository,
-)
+from storage.repositories.meetings import SqlGroupRepository, SqlMeetingRepository
 from storage.repositories.needs import SqlNeedsRepository
+from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.people import SqlPeopleRepository
 from storage.repositories.referrals import SqlReferralRepository
 from storage.repositories.search import SqlSearchRepository
