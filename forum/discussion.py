@@ -21,7 +21,7 @@ from forum.auth import Viewer
 from forum.markdown import clean_text, clean_title, plain_text, render
 from forum.ratelimit import RateLimiter
 from storage import Database, SqlUnitOfWork
-from storage.repositories.forum import (
+from storage.repositories.forum_records import (
     DELETED,
     HIDDEN,
     PENDING,

@@ -24,7 +24,7 @@ from forum.discussion import (
     discussion,
 )
 from forum.params import RowId
-from storage.repositories.forum import BoardSummary, PostRecord, ThreadRecord
+from storage.repositories.forum_records import BoardSummary, PostRecord, ThreadRecord
 
 router = APIRouter(prefix="/api", tags=["forum"])
 

@@ -23,7 +23,7 @@ from forum.discussion import (
 from forum.discussion_pages import page_url, refused
 from forum.pages import form_fields, notify, render, see_other, take_notice
 from forum.params import RowId
-from storage.repositories.forum import PostRecord, RevisionRecord
+from storage.repositories.forum_records import PostRecord, RevisionRecord
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,7 +26,7 @@ from forum.discussion import Discussion, PostAction
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import OutboxRow
 from storage.repositories.accounts import AccountRecord
-from storage.repositories.forum import ThreadRecord
+from storage.repositories.forum_records import ThreadRecord
 from tests.bot.telegram_fakes import TOKEN, RecordingRequest, chat, text_update, user
 from tests.forum.discussion_support import make_board, viewer
 from tests.forum.helpers import START, create_account
