@@ -22,7 +22,8 @@ from flows.conversation.service import ConversationService
 from flows.outbox.dispatcher import Dispatcher
 from flows.people.model import Platform, Role
 from forum.auth import Viewer
-from forum.discussion import Discussion, PostAction
+from forum.discussion import Discussion
+from forum.discussion_terms import PostAction
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import OutboxRow
 from storage.repositories.accounts import AccountRecord
