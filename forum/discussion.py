@@ -3,14 +3,11 @@ boards, threads and posts.
 
 Each call opens its own unit of work, asks `forum.permissions` whether the viewer may, renders
 Markdown through `forum.markdown`, and answers with the repository's typed records, or refuses
-with a `DiscussionError` that says why (and which HTTP status fits it).
+with a `DiscussionError` (one of `forum.discussion_terms`) that says why (and which HTTP
+status fits it).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import ClassVar
 
 from fastapi import Request
 
@@ -18,10 +15,26 @@ from flows.clock import Clock
 from flows.threads import WatchedThread, notice_prefix, notices, own_chats
 from forum import permissions
 from forum.auth import Viewer
-from forum.markdown import clean_text, clean_title, plain_text, render
+from forum.discussion_terms import (
+    REASON_MAX,
+    BoardPage,
+    Forbidden,
+    Invalid,
+    Locked,
+    ModerationQueue,
+    NotFound,
+    PostAction,
+    PostInThread,
+    ThreadAction,
+    ThreadPage,
+    valid_body,
+    valid_reason,
+    valid_title,
+)
+from forum.markdown import clean_text, plain_text, render
 from forum.ratelimit import RateLimiter
 from storage import Database, SqlUnitOfWork
-from storage.repositories.forum import (
+from storage.repositories.forum_records import (
     DELETED,
     HIDDEN,
     PENDING,
@@ -29,64 +42,14 @@ from storage.repositories.forum import (
     BoardRecord,
     BoardSummary,
     ForumCounts,
-    Page,
     PostRecord,
-    QueuedPost,
     RevisionRecord,
     Scope,
     ThreadRecord,
 )
 
-TITLE_MAX = 200
-BODY_MAX = 50_000
-REASON_MAX = 500
 THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 20
-
-
-class DiscussionError(Exception):
-    """A refusal, with a message fit to show the person who asked."""
-
-    status: ClassVar[int] = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotFound(DiscussionError):
-    status = 404
-
-
-class Forbidden(DiscussionError):
-    status = 403
-
-
-class Locked(DiscussionError):
-    """The thread is locked: nobody but a moderator may add to it."""
-
-    status = 403
-
-
-class Invalid(DiscussionError):
-    """What was sent will not do (an empty title, a body too long, ...)."""
-
-    status = 422
-
-
-class PostAction(StrEnum):
-    HIDE = "hide"
-    DELETE = "delete"
-    RESTORE = "restore"
-    APPROVE = "approve"
-
-
-class ThreadAction(StrEnum):
-    LOCK = "lock"
-    UNLOCK = "unlock"
-    PIN = "pin"
-    UNPIN = "unpin"
-
 
 # Which statuses each action may start from, and the one it leads to.
 _TRANSITIONS = {
@@ -97,66 +60,12 @@ _TRANSITIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class BoardPage:
-    board: BoardRecord
-    threads: Page[ThreadRecord]
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadPage:
-    thread: ThreadRecord
-    board: BoardRecord
-    posts: Page[PostRecord]
-    first_post_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class PostInThread:
-    post: PostRecord
-    thread: ThreadRecord
-    first_in_thread: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ModerationQueue:
-    flagged: list[QueuedPost]
-    pending: list[QueuedPost]
-
-
 def scope(who: Viewer | None) -> Scope:
     """What `who` may see, as the repository takes it."""
     return Scope(
         everything=permissions.can_see_everything(who),
         person_id=None if who is None else who.person_id,
     )
-
-
-def valid_title(title: str) -> str:
-    cleaned = clean_title(title)
-    if not cleaned:
-        raise Invalid("Give the thread a title.")
-    if len(cleaned) > TITLE_MAX:
-        raise Invalid(f"Keep the title under {TITLE_MAX} characters.")
-    return cleaned
-
-
-def valid_body(body: str) -> str:
-    cleaned = clean_text(body).strip("\n")
-    if not cleaned.strip():
-        raise Invalid("Write something first.")
-    if len(cleaned) > BODY_MAX:
-        raise Invalid(f"Keep a post under {BODY_MAX:,} characters.")
-    return cleaned
-
-
-def valid_reason(reason: str) -> str:
-    cleaned = " ".join(clean_text(reason).split())
-    if not cleaned:
-        raise Invalid("Say what is wrong with the post.")
-    if len(cleaned) > REASON_MAX:
-        raise Invalid(f"Keep the reason under {REASON_MAX} characters.")
-    return cleaned
 
 
 class Discussion:

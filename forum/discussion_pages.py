@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException
 
-from forum.discussion import DiscussionError
+from forum.discussion_terms import DiscussionError
 
 
 def refused(exc: DiscussionError) -> HTTPException:

@@ -14,14 +14,11 @@ from storage.repositories.accounts import SqlAccountRepository
 from storage.repositories.campaigns import SqlCampaignRepository
 from storage.repositories.conversations import SqlConversationRepository, SqlFlowRepository
 from storage.repositories.directory import SqlDirectoryRepository
+from storage.repositories.discussion import SqlDiscussionRepository
 from storage.repositories.feeds import SqlFeedRepository
-from storage.repositories.forum import SqlForumRepository
-from storage.repositories.meetings import (
-    SqlGroupRepository,
-    SqlMeetingRepository,
-    SqlOutboxRepository,
-)
+from storage.repositories.meetings import SqlGroupRepository, SqlMeetingRepository
 from storage.repositories.needs import SqlNeedsRepository
+from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.people import SqlPeopleRepository
 from storage.repositories.referrals import SqlReferralRepository
 from storage.repositories.search import SqlSearchRepository
@@ -46,7 +43,7 @@ class SqlUnitOfWork:
     accounts: SqlAccountRepository
     search: SqlSearchRepository
     feeds: SqlFeedRepository
-    forum: SqlForumRepository
+    forum: SqlDiscussionRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -75,7 +72,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(self._session)
         self.search = SqlSearchRepository(self._session, dialect)
         self.feeds = SqlFeedRepository(self._session)
-        self.forum = SqlForumRepository(self._session, dialect)
+        self.forum = SqlDiscussionRepository(self._session, dialect)
         return self
 
     async def __aexit__(

@@ -16,15 +16,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from forum.auth import ApiSignedIn, ApiViewer
-from forum.discussion import (
-    BODY_MAX,
-    TITLE_MAX,
-    Discussion,
-    DiscussionError,
-    discussion,
-)
+from forum.discussion import Discussion, discussion
+from forum.discussion_terms import BODY_MAX, TITLE_MAX, DiscussionError
 from forum.params import RowId
-from storage.repositories.forum import BoardSummary, PostRecord, ThreadRecord
+from storage.repositories.forum_records import BoardSummary, PostRecord, ThreadRecord
 
 router = APIRouter(prefix="/api", tags=["forum"])
 

@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from forum import permissions
 from forum.auth import CsrfChecked, OptionalViewer, SignedIn
-from forum.discussion import DiscussionError, Forbidden, Invalid, discussion
+from forum.discussion import discussion
 from forum.discussion_pages import page_url, refused
+from forum.discussion_terms import DiscussionError, Forbidden, Invalid
 from forum.pages import form_fields, render, see_other, take_notice
 
 router = APIRouter(include_in_schema=False)

@@ -46,7 +46,8 @@ from flows.unit_of_work import UnitOfWork
 from forum.auth import CsrfChecked, OptionalViewer, SignedIn, Viewer
 from forum.chat_view import inline_html, message_html, prompt_form
 from forum.directory import current_directory
-from forum.discussion import DiscussionError, discussion
+from forum.discussion import discussion
+from forum.discussion_terms import DiscussionError
 from forum.pages import render
 from forum.params import RowId
 from storage import unit_of_work_factory

@@ -8,8 +8,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from flows.people import Role
 from forum.auth import CsrfChecked, Viewer, require_role
-from forum.discussion import DiscussionError, PostAction, ThreadAction, discussion
+from forum.discussion import discussion
 from forum.discussion_pages import refused
+from forum.discussion_terms import DiscussionError, PostAction, ThreadAction
 from forum.pages import form_fields, notify, render, return_to, see_other, take_notice
 from forum.params import RowId
 

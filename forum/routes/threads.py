@@ -11,19 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from forum import markdown, permissions
 from forum.auth import CsrfChecked, OptionalViewer, SignedIn, Viewer
-from forum.discussion import (
-    Discussion,
-    DiscussionError,
-    Forbidden,
-    Invalid,
-    PostInThread,
-    ThreadPage,
-    discussion,
-)
+from forum.discussion import Discussion, discussion
 from forum.discussion_pages import page_url, refused
+from forum.discussion_terms import DiscussionError, Forbidden, Invalid, PostInThread, ThreadPage
 from forum.pages import form_fields, notify, render, see_other, take_notice
 from forum.params import RowId
-from storage.repositories.forum import PostRecord, RevisionRecord
+from storage.repositories.forum_records import PostRecord, RevisionRecord
 
 router = APIRouter(include_in_schema=False)
 

@@ -35,7 +35,6 @@ from storage.models.meetings import (
     GroupChat,
     GroupMember,
     MeetingRecord,
-    OutboxRow,
     Rsvp,
 )
 from storage.models.organisations import (
@@ -44,6 +43,7 @@ from storage.models.organisations import (
     Territory,
     UnmetNeed,
 )
+from storage.models.outbox import OutboxRow
 from storage.models.people import Identity, Person, PersonRole
 from storage.models.referrals import ProviderMember, ReferralEventRecord, ReferralRecord
 

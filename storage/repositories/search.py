@@ -1,4 +1,5 @@
-"""Full-text search over the forum's visible posts: SQLite FTS5 or PostgreSQL, one interface.
+"""Full-text search over the forum's visible posts: SQLite FTS5 or PostgreSQL, one interface;
+and the search documents it reads, kept in step with what everyone may see.
 
 The query is never handed to the database's query language as typed: it is cut into words of
 letters and digits, and each becomes a quoted prefix term, all of them required. Quotes,
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 
-from sqlalchemy import RowMapping, text
+from sqlalchemy import RowMapping, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.base import UTCDateTime
+from storage.base import UTCDateTime, insert_for
+from storage.models import Post, SearchDocument, Thread
+from storage.repositories.forum_records import VISIBLE
 
 # Snippets mark matches with these control characters. Indexed text should pass through
 # `strip_markers` so that markers come only from the search engine; pages turn them into tags
@@ -231,3 +234,58 @@ def _hit(row: RowMapping) -> SearchHit:
         author_name=row["author_name"],
         created_at=row["created_at"],
     )
+
+
+class SearchDocuments:
+    """The `search_documents` rows: one per post everyone may see, with its thread's title and
+    the plain text the caller made of its Markdown."""
+
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self._session = session
+        self._dialect = dialect
+
+    async def write(self, post_id: int, thread_id: int, title: str, text: str) -> None:
+        """Add the post's document, or replace the one it had."""
+        statement = insert_for(self._dialect, SearchDocument).values(
+            post_id=post_id, thread_id=thread_id, title=title, text=text
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[SearchDocument.post_id],
+                set_={"thread_id": thread_id, "title": title, "text": text},
+            )
+        )
+
+    async def sync(self, post_id: int, text: str) -> None:
+        """Write the post's search document with `text` if everyone may see the post, else
+        drop it."""
+        found = await self._searchable(post_id)
+        if found is None:
+            await self._session.execute(
+                delete(SearchDocument).where(SearchDocument.post_id == post_id)
+            )
+        else:
+            thread_id, title = found
+            await self.write(post_id, thread_id, title, text)
+
+    async def drop_thread(self, thread_id: int) -> None:
+        """Drop the documents of every post in the thread."""
+        await self._session.execute(
+            delete(SearchDocument).where(SearchDocument.thread_id == thread_id)
+        )
+
+    async def retitle(self, thread_id: int, title: str) -> None:
+        """Give the documents of the thread's posts its new title."""
+        await self._session.execute(
+            update(SearchDocument).where(SearchDocument.thread_id == thread_id).values(title=title)
+        )
+
+    async def _searchable(self, post_id: int) -> tuple[int, str] | None:
+        row = (
+            await self._session.execute(
+                select(Thread.id, Thread.title)
+                .join(Post, Post.thread_id == Thread.id)
+                .where(Post.id == post_id, Post.status == VISIBLE, Thread.hidden.is_(False))
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])

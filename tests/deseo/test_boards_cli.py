@@ -14,7 +14,7 @@ from deseo.cli.common import CommandError, on_store
 from flows.people.model import Platform
 from forum.boards import BoardFileError, create_default_boards, load_default_boards
 from storage import Database, SqlUnitOfWork
-from storage.repositories.forum import BoardRecord
+from storage.repositories.forum_records import BoardRecord
 from tests.deseo.cli_env import clean_cli_env
 
 

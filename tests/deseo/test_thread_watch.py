@@ -22,11 +22,12 @@ from flows.conversation.service import ConversationService
 from flows.outbox.dispatcher import Dispatcher
 from flows.people.model import Platform, Role
 from forum.auth import Viewer
-from forum.discussion import Discussion, PostAction
+from forum.discussion import Discussion
+from forum.discussion_terms import PostAction
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import OutboxRow
 from storage.repositories.accounts import AccountRecord
-from storage.repositories.forum import ThreadRecord
+from storage.repositories.forum_records import ThreadRecord
 from tests.bot.telegram_fakes import TOKEN, RecordingRequest, chat, text_update, user
 from tests.forum.discussion_support import make_board, viewer
 from tests.forum.helpers import START, create_account

@@ -14,7 +14,7 @@ from forum.discussion import Discussion
 from forum.ratelimit import Limit
 from storage import Database, SqlUnitOfWork
 from storage.repositories.accounts import AccountRecord
-from storage.repositories.forum import BoardRecord, PostRecord, ThreadRecord
+from storage.repositories.forum_records import BoardRecord, PostRecord, ThreadRecord
 
 
 async def make_board(

@@ -12,7 +12,8 @@ from sqlalchemy import select, text
 from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork
 from storage.models import SearchDocument
-from storage.repositories.forum import BoardExists, BoardNotEmpty, Scope, ThreadRecord
+from storage.repositories.boards import BoardExists, BoardNotEmpty
+from storage.repositories.forum_records import Scope, ThreadRecord
 
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 EVERYONE = Scope()

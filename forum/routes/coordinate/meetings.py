@@ -16,7 +16,8 @@ from flows.meetings import Group, MeetingError, MeetingService, NotFound, Upcomi
 from flows.people import Role
 from flows.times import TimeInputError, parse_local
 from forum.auth import CsrfChecked, Viewer, require_role
-from forum.discussion import DiscussionError, discussion
+from forum.discussion import discussion
+from forum.discussion_terms import DiscussionError
 from forum.pages import render
 from forum.params import RowId
 from forum.permissions import can_schedule_meetings
