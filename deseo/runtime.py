@@ -95,9 +95,7 @@ def web_part(
         ),
         conversations=conversations or conversation_service(database),
         # The bot's username, as `deseo survey campaign` reads it, for the open links shown.
-        campaigns=campaign_service(
-            database, telegram_bot=os.environ.get("DESEO_TELEGRAM_BOT") or None
-        ),
+        campaigns=campaign_service(database, telegram_bot=settings.telegram_bot),
     )
     config = uvicorn.Config(
         app,
