@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
+
+import pytest
 
 from bot.platforms import adapters
 from deseo.compose import conversation_service, meeting_service, referral_service
-from deseo.runtime import bot_parts
+from deseo.runtime import bot_parts, worker_part
 from deseo.settings import Settings
 from flows.people import Platform
 from storage import Database
@@ -57,3 +61,17 @@ async def test_the_bots_of_configured_platforms_become_parts(
     ]
     only_discord = Settings(data_dir=tmp_path, discord_token=GOOD_TOKEN)
     assert [p.name for p in bot_parts(only_discord, *services)] == ["discord"]
+
+
+async def test_a_platform_the_worker_cannot_reach_is_logged_and_the_worker_runs_on(
+    database: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path, telegram_token=TOKEN, telegram_api_url="http://127.0.0.1:9/bot"
+    )
+    part = worker_part(settings, database, referral_service(database))
+    stop = asyncio.Event()
+    stop.set()
+    with caplog.at_level(logging.ERROR, logger="deseo"):
+        await asyncio.wait_for(part.run(stop), 60)
+    assert "cannot send on Telegram:" in caplog.text
