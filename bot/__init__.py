@@ -2,12 +2,16 @@
 
 from bot.commands import COMMANDS, ChatCommands
 from bot.console import ConsoleChat
-from bot.discord_app import (
+from bot.discord_app import DeseoDiscord
+from bot.discord_platform import (
+    DiscordPlatform,
     DiscordStartError,
     build_discord_client,
     run_discord,
     sync_discord_commands,
 )
+from bot.platform import BotRunner, ChatServices, PlatformAdapter
+from bot.platforms import ADAPTERS, PlatformSettings, adapters
 from bot.scheduler import PeriodicJob, run_scheduler
 from bot.senders import (
     DiscordSender,
@@ -17,18 +21,28 @@ from bot.senders import (
     telegram_bot,
 )
 from bot.telegram_app import TelegramConfig, TelegramStartError, build_telegram, run_telegram
+from bot.telegram_platform import TelegramPlatform
 
 __all__ = [
+    "ADAPTERS",
     "COMMANDS",
+    "BotRunner",
     "ChatCommands",
+    "ChatServices",
     "ConsoleChat",
+    "DeseoDiscord",
+    "DiscordPlatform",
     "DiscordSender",
     "DiscordStartError",
     "PeriodicJob",
+    "PlatformAdapter",
+    "PlatformSettings",
     "RoutingSender",
     "TelegramConfig",
+    "TelegramPlatform",
     "TelegramSender",
     "TelegramStartError",
+    "adapters",
     "build_discord_client",
     "build_telegram",
     "discord_http_client",

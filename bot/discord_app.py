@@ -6,59 +6,44 @@ What it promises:
 - it acknowledges an interaction at once and answers after, so a slow store never makes
   Discord give up on a click;
 - buttons work after a restart: their custom ids carry everything (see `bot.discord_render`)
-  and `DynamicItem` classes registered at login route them;
+  and the `DynamicItem` classes of `bot.discord_items`, registered at login, route them;
 - answers in a server are seen only by the person (ephemeral); in a direct message they are
   ordinary messages, and a pressed prompt is edited to show the answer, without its buttons;
 - when something fails the person is told so, and that their answers are kept.
 
 Slash commands are published to Discord deliberately: by `sync_discord_commands`, or at start
-when they differ from what was last published from this state directory.
+when they differ from what was last published from this state directory. The client is logged
+in and run by `bot.discord_platform`; its commands and click-routing items live in
+`bot.discord_commands` and `bot.discord_items`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 
-from bot.commands import COMMAND_NAMES, COMMANDS, LANGUAGES, ChatCommand, ChatCommands
+from bot.commands import COMMAND_NAMES, COMMANDS, LANGUAGES, ChatCommands
+from bot.discord_commands import command_digest, slash_command
+from bot.discord_items import DYNAMIC_ITEMS
 from bot.discord_render import (
     ANSWER_BOX,
-    ANSWER_FIELD,
-    MENU_BUTTON,
-    MENU_SELECT,
-    PROMPT_BUTTON,
-    PROMPT_SELECT,
     STEP_TAG,
-    TICK,
-    TYPE_BUTTON,
     UNTAGGED,
     AnswerBox,
     answered,
-    clip,
     question_of,
     render,
     render_all,
+    send_rendered,
+    typed_value,
 )
-from flows.conversation import (
-    ConversationService,
-    FlowKind,
-    Outbound,
-    Press,
-    Reply,
-    Sender,
-    engine,
-    say,
-)
+from flows.conversation import ConversationService, Outbound, Press, Reply, Sender, engine, say
 from flows.meetings import MeetingService
 from flows.people import ChatRef, Platform
 from flows.referrals import ReferralService
@@ -71,18 +56,6 @@ SORRY = (
     "Sorry, something went wrong on my side. Your answers so far are saved: "
     "send /resume to carry on."
 )
-# Which flows the `name` option of a command offers; None offers all of them.
-FLOW_COMMANDS: dict[str, FlowKind | None] = {
-    "start": None,
-    "assess": "assessment",
-    "survey": "survey",
-}
-MAX_CHOICES = 25
-MAX_CHOICE_NAME = 100
-
-
-class DiscordStartError(RuntimeError):
-    """The Discord bot could not start or keep running; the message says why, in one line."""
 
 
 # --- who and where ---------------------------------------------------------------------------
@@ -105,257 +78,6 @@ def event_id(interaction: discord.Interaction[Any], part: int = 0) -> str:
 def is_private(interaction: discord.Interaction[Any]) -> bool:
     """Whether answers should be seen by the person alone: everywhere but a DM with the bot."""
     return not isinstance(interaction.channel, discord.DMChannel)
-
-
-def typed_value(data: Mapping[str, Any]) -> str | None:
-    """The text typed in an `AnswerBox`, from a modal submission's payload."""
-    stack: list[Any] = list(data.get("components", []))
-    while stack:
-        component = stack.pop()
-        if not isinstance(component, Mapping):
-            continue
-        if component.get("custom_id") == ANSWER_FIELD and "value" in component:
-            return str(component["value"])
-        stack.extend(component.get("components", []))
-        if "component" in component:
-            stack.append(component["component"])
-    return None
-
-
-def _button(item: discord.ui.Item[Any], match: Any) -> discord.ui.Button[Any]:
-    """The component a button's custom id came on, which must be a button."""
-    if not isinstance(item, discord.ui.Button):
-        raise TypeError(f"{match.string} is not a button")
-    return item
-
-
-def _select(item: discord.ui.Item[Any], match: Any) -> discord.ui.Select[Any]:
-    """The component a select's custom id came on, which must be a select menu."""
-    if not isinstance(item, discord.ui.Select):
-        raise TypeError(f"{match.string} is not a select menu")
-    return item
-
-
-def _app(interaction: discord.Interaction[Any]) -> DeseoDiscord:
-    client = interaction.client
-    if not isinstance(client, DeseoDiscord):
-        raise TypeError(f"deseo's Discord items need a DeseoDiscord client, not {client!r}")
-    return client
-
-
-def _label(item: discord.ui.Item[Any]) -> str:
-    label = getattr(item, "label", None) or ""
-    return label.removeprefix(TICK)
-
-
-def _ticked(message: discord.Message | None) -> str:
-    """The options ticked on a multiple-choice prompt, as its buttons or select menus show them."""
-    if message is None:
-        return ""
-    labels: list[str] = []
-    for row in message.components:
-        for child in row.children if isinstance(row, discord.ActionRow) else ():
-            if isinstance(child, discord.Button) and PROMPT_BUTTON.fullmatch(child.custom_id or ""):
-                if child.style is discord.ButtonStyle.success:
-                    labels.append((child.label or "").removeprefix(TICK))
-            elif isinstance(child, discord.SelectMenu) and PROMPT_SELECT.fullmatch(child.custom_id):
-                labels.extend(option.label for option in child.options if option.default)
-    return ", ".join(labels)
-
-
-# --- the items that route clicks -------------------------------------------------------------
-
-
-class PromptButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PROMPT_BUTTON):
-    """An option, toggle, Done or command button of a prompt: presses `Press(tag, action)`."""
-
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-        match = PROMPT_BUTTON.fullmatch(button.custom_id or "")
-        assert match is not None  # DynamicItem checked the template
-        self.tag, self.action = match["tag"], match["action"]
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> PromptButton:
-        return cls(_button(item, match))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        answer = _ticked(interaction.message) if self.action == "done" else _label(self.item)
-        await _app(interaction).press(interaction, self.tag, [self.action], answer=answer)
-
-
-class PromptSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PROMPT_SELECT):
-    """A select menu of a prompt with too many options for buttons."""
-
-    def __init__(self, select: discord.ui.Select[Any]) -> None:
-        super().__init__(select)
-        match = PROMPT_SELECT.fullmatch(select.custom_id)
-        assert match is not None
-        self.tag = match["tag"]
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> PromptSelect:
-        return cls(_select(item, match))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        select = self.item
-        labels = {option.value: option.label for option in select.options}
-        if select.min_values == 0:
-            # A multiple choice: the options whose state changed are toggled, one event each.
-            before = {option.value for option in select.options if option.default}
-            changed = sorted(before ^ set(select.values), key=int)
-            actions = [f"t{value}" for value in changed]
-            await _app(interaction).press(interaction, self.tag, actions, answer="")
-        else:
-            value = select.values[0]
-            await _app(interaction).press(interaction, self.tag, [value], answer=labels[value])
-
-
-class MenuButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MENU_BUTTON):
-    """An option of a command's menu (which flow, which language)."""
-
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-        match = MENU_BUTTON.fullmatch(button.custom_id or "")
-        assert match is not None
-        self.option = match["option"]
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> MenuButton:
-        return cls(_button(item, match))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _app(interaction).choose(interaction, self.option, answer=_label(self.item))
-
-
-class MenuSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=MENU_SELECT):
-    """A command's menu with too many options for buttons."""
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> MenuSelect:
-        return cls(_select(item, match))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        value = self.item.values[0]
-        labels = {option.value: option.label for option in self.item.options}
-        await _app(interaction).choose(interaction, value, answer=labels.get(value, value))
-
-
-class TypeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TYPE_BUTTON):
-    """ "Type my answer": opens an `AnswerBox` for the prompt it sits on."""
-
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-        match = TYPE_BUTTON.fullmatch(button.custom_id or "")
-        assert match is not None
-        self.tag = match["tag"]
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> TypeButton:
-        return cls(_button(item, match))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _app(interaction).open_answer_box(interaction, self.tag)
-
-
-DYNAMIC_ITEMS = (PromptButton, PromptSelect, MenuButton, MenuSelect, TypeButton)
-
-
-# --- slash commands --------------------------------------------------------------------------
-
-
-def _flow_choices(
-    service: ConversationService[UnitOfWork], kind: FlowKind | None, typed: str
-) -> list[app_commands.Choice[str]]:
-    typed = typed.strip().lower()
-    choices = []
-    for flow in service.catalog:
-        if kind is not None and flow.kind != kind:
-            continue
-        title = engine.local_title(flow)
-        if typed and typed not in flow.id.lower() and typed not in title.lower():
-            continue
-        choices.append(app_commands.Choice(name=clip(title, MAX_CHOICE_NAME), value=flow.id))
-    return choices[:MAX_CHOICES]
-
-
-# Commands that take free text after their name, as typed in a chat: a slash command gets one
-# optional text field for it, so `/watch 12` works from the command picker too.
-TEXT_ARGUMENTS = {
-    "follow": "The group to follow (leave it out to see the groups)",
-    "unfollow": "The group to stop following",
-    "watch": "The thread's number or its address on the forum",
-    "unwatch": "The thread's number",
-    "schedule": "GROUP 2026-12-03T10:00 Title",
-    "cancelmeeting": "ID, and a date to cancel only that one",
-}
-
-
-def slash_command(spec: ChatCommand) -> app_commands.Command[Any, ..., None]:
-    """The slash command for one of `bot.commands.COMMANDS`."""
-    command_name = spec.name
-    description = clip(spec.description, 100)
-    if command_name in FLOW_COMMANDS:
-        kind = FLOW_COMMANDS[command_name]
-
-        async def complete(
-            interaction: discord.Interaction[Any], current: str
-        ) -> list[app_commands.Choice[str]]:
-            return _flow_choices(_app(interaction).service, kind, current)
-
-        @app_commands.describe(name="Which one; leave it out to choose from a list")
-        @app_commands.autocomplete(name=complete)
-        async def with_flow(interaction: discord.Interaction[Any], name: str | None = None) -> None:
-            await _app(interaction).run_command(interaction, command_name, name or "")
-
-        return app_commands.Command(name=command_name, description=description, callback=with_flow)
-
-    if command_name == "language":
-
-        @app_commands.describe(language="The language I should use")
-        @app_commands.choices(
-            language=[
-                app_commands.Choice(name=label, value=code) for code, label in LANGUAGES.items()
-            ]
-        )
-        async def with_language(
-            interaction: discord.Interaction[Any], language: str | None = None
-        ) -> None:
-            await _app(interaction).run_command(interaction, command_name, language or "")
-
-        return app_commands.Command(
-            name=command_name, description=description, callback=with_language
-        )
-
-    if command_name in TEXT_ARGUMENTS:
-
-        @app_commands.describe(text=TEXT_ARGUMENTS[command_name])
-        async def with_text(interaction: discord.Interaction[Any], text: str | None = None) -> None:
-            await _app(interaction).run_command(interaction, command_name, (text or "").strip())
-
-        return app_commands.Command(name=command_name, description=description, callback=with_text)
-
-    async def plain(interaction: discord.Interaction[Any]) -> None:
-        await _app(interaction).run_command(interaction, command_name, "")
-
-    return app_commands.Command(name=command_name, description=description, callback=plain)
-
-
-def command_digest(tree: app_commands.CommandTree[Any]) -> str:
-    """A fingerprint of the commands as they would be published, to know when they changed."""
-    payload = sorted((c.to_dict(tree) for c in tree.get_commands()), key=lambda c: c["name"])
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(encoded).hexdigest()
 
 
 # --- the client ------------------------------------------------------------------------------
@@ -454,11 +176,7 @@ class DeseoDiscord(discord.Client):
                 outcome = await self.service.handle(who, Reply(text), event_id=event)
             if outcome.duplicate:
                 return
-            for piece in render_all(outcome.messages):
-                if piece.view is None:
-                    await message.channel.send(piece.content or "…")
-                else:
-                    await message.channel.send(piece.content or "…", view=piece.view)
+            await send_rendered(message.channel, outcome.messages)
         except Exception:
             log.exception("a Discord direct message from %s failed", message.author.id)
             with suppress(discord.HTTPException):
@@ -676,65 +394,3 @@ class DeseoDiscord(discord.Client):
                 await interaction.response.send_message(SORRY, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not tell Discord user %s that it failed", interaction.user.id)
-
-
-# --- running ---------------------------------------------------------------------------------
-
-
-def build_discord_client(
-    service: ConversationService[UnitOfWork],
-    *,
-    state_dir: Path,
-    meetings: MeetingService | None = None,
-    referrals: ReferralService | None = None,
-) -> DeseoDiscord:
-    """The bot, ready for `run_discord`; it remembers its published commands in `state_dir`."""
-    return DeseoDiscord(service, state_dir=state_dir, meetings=meetings, referrals=referrals)
-
-
-async def _login(client: DeseoDiscord, token: str) -> None:
-    try:
-        await client.login(token)
-    except discord.LoginFailure as exc:
-        raise DiscordStartError("Discord refused the bot token; check DESEO_DISCORD_TOKEN") from exc
-    except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
-        raise DiscordStartError(f"could not log in to Discord: {exc}") from exc
-
-
-async def run_discord(client: DeseoDiscord, token: str, stop: asyncio.Event) -> None:
-    """Log in, run until `stop` is set, then close cleanly.
-
-    Raises `DiscordStartError` (one line, for the person running deseo) when the token is
-    refused, a privileged intent is not enabled for the bot, or the connection fails for good.
-    """
-    async with client:
-        await _login(client, token)
-        connection = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
-        stopping = asyncio.create_task(stop.wait(), name="discord-stop")
-        try:
-            await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopping.cancel()
-            await client.close()
-            connection.cancel()
-            (ended,) = await asyncio.gather(connection, return_exceptions=True)
-    if isinstance(ended, discord.PrivilegedIntentsRequired):
-        raise DiscordStartError(
-            "Discord refused a privileged intent: check the bot's Privileged Gateway Intents "
-            "in the Developer Portal"
-        ) from ended
-    if isinstance(ended, Exception):
-        raise DiscordStartError(f"the Discord connection failed: {ended}") from ended
-
-
-async def sync_discord_commands(
-    token: str, service: ConversationService[UnitOfWork], *, state_dir: Path | None = None
-) -> int:
-    """Publish the slash commands with `token` now; the number published.
-
-    With `state_dir`, also records them there, so that the next start does not publish again.
-    """
-    client = DeseoDiscord(service, state_dir=state_dir, sync_on_start=False)
-    async with client:
-        await _login(client, token)
-        return await client.sync_commands()

@@ -9,16 +9,17 @@ still works after the bot restarts:
 - `deseo:type:<tag>` opens a box to type the answer in, which submits `deseo:answer:<tag>`.
 
 The views built here only draw components. Clicks are routed by the `DynamicItem` classes that
-`bot.discord_app` registers for these ids, not by the view objects.
+`bot.discord_items` defines for these ids, not by the view objects; what a click needs back
+from a drawn message (its ticks, a typed answer) is read here too.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 
@@ -351,6 +352,15 @@ def render(message: Outbound) -> list[Piece]:
     return pieces
 
 
+async def send_rendered(channel: discord.abc.Messageable, messages: Iterable[Outbound]) -> None:
+    """Send messages to a channel as Discord shows them, each piece with its components."""
+    for piece in render_all(messages):
+        if piece.view is None:
+            await channel.send(piece.content or "…")
+        else:
+            await channel.send(piece.content or "…", view=piece.view)
+
+
 def render_all(messages: Iterable[Outbound]) -> list[Piece]:
     """Messages as few Discord messages as fit: text without components is joined to the next."""
     packed: list[Piece] = []
@@ -366,3 +376,42 @@ def render_all(messages: Iterable[Outbound]) -> list[Piece]:
         else:
             packed.append(piece)
     return packed
+
+
+# --- reading back what was drawn ------------------------------------------------------------
+
+
+def label_of(item: discord.ui.Item[Any]) -> str:
+    """The label of a clicked button, without the tick a chosen option shows."""
+    label = getattr(item, "label", None) or ""
+    return label.removeprefix(TICK)
+
+
+def ticked(message: discord.Message | None) -> str:
+    """The options ticked on a multiple-choice prompt, as its buttons or select menus show them."""
+    if message is None:
+        return ""
+    labels: list[str] = []
+    for row in message.components:
+        for child in row.children if isinstance(row, discord.ActionRow) else ():
+            if isinstance(child, discord.Button) and PROMPT_BUTTON.fullmatch(child.custom_id or ""):
+                if child.style is discord.ButtonStyle.success:
+                    labels.append((child.label or "").removeprefix(TICK))
+            elif isinstance(child, discord.SelectMenu) and PROMPT_SELECT.fullmatch(child.custom_id):
+                labels.extend(option.label for option in child.options if option.default)
+    return ", ".join(labels)
+
+
+def typed_value(data: Mapping[str, Any]) -> str | None:
+    """The text typed in an `AnswerBox`, from a modal submission's payload."""
+    stack: list[Any] = list(data.get("components", []))
+    while stack:
+        component = stack.pop()
+        if not isinstance(component, Mapping):
+            continue
+        if component.get("custom_id") == ANSWER_FIELD and "value" in component:
+            return str(component["value"])
+        stack.extend(component.get("components", []))
+        if "component" in component:
+            stack.append(component["component"])
+    return None

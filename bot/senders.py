@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
-from bot.discord_render import render_all
+from bot.discord_render import send_rendered
 from bot.telegram_render import render
 from flows.conversation import Outbound
 from flows.outbox import MessageSender, SendError
@@ -71,11 +71,7 @@ class DiscordSender:
                     channel = await self._client.fetch_channel(int(chat.chat_id))
             if not isinstance(channel, discord.abc.Messageable):
                 raise SendError(f"{chat.key} is not a channel one can write to", permanent=True)
-            for piece in render_all((message,)):
-                if piece.view is None:
-                    await channel.send(piece.content or "…")
-                else:
-                    await channel.send(piece.content or "…", view=piece.view)
+            await send_rendered(channel, (message,))
         except discord.RateLimited as exc:
             raise SendError(str(exc), retry_after=exc.retry_after) from exc
         except (discord.Forbidden, discord.NotFound) as exc:

@@ -19,18 +19,12 @@ from typing import Any
 import uvicorn
 
 from bot import (
-    DiscordSender,
+    ChatServices,
     PeriodicJob,
+    PlatformAdapter,
     RoutingSender,
-    TelegramConfig,
-    TelegramSender,
-    build_discord_client,
-    build_telegram,
-    discord_http_client,
-    run_discord,
+    adapters,
     run_scheduler,
-    run_telegram,
-    telegram_bot,
 )
 from bot.reach import chat_platforms
 from deseo.compose import campaign_service, conversation_service
@@ -103,9 +97,7 @@ def web_part(
         conversations=conversations or conversation_service(database),
         platforms=chat_platforms(os.environ.get("DESEO_TELEGRAM_BOT") or None),
         # The bot's username, as `deseo survey campaign` reads it, for the open links shown.
-        campaigns=campaign_service(
-            database, telegram_bot=os.environ.get("DESEO_TELEGRAM_BOT") or None
-        ),
+        campaigns=campaign_service(database, telegram_bot=settings.telegram_bot),
     )
     config = uvicorn.Config(
         app,
@@ -132,33 +124,42 @@ def web_part(
     return Part("web", settings.web_url, run)
 
 
+def platform_part(adapter: PlatformAdapter, services: ChatServices) -> Part:
+    """A platform's bot as a part, named for its platform; its bot is built now."""
+    return Part(adapter.name.value, adapter.where, adapter.bot(services))
+
+
+def bot_parts(
+    settings: Settings,
+    service: ConversationService[UnitOfWork],
+    meetings: MeetingService,
+    referrals: ReferralService,
+) -> list[Part]:
+    """The bot of every registered platform whose settings are given, over shared services."""
+    services = ChatServices(service, meetings, referrals)
+    return [platform_part(a, services) for a in adapters(settings) if a.configured]
+
+
+def _platform_part(
+    platform: Platform,
+    settings: Settings,
+    service: ConversationService[UnitOfWork],
+    meetings: MeetingService,
+    referrals: ReferralService,
+) -> Part:
+    (adapter,) = (a for a in adapters(settings) if a.name is platform)
+    assert adapter.configured
+    return platform_part(adapter, ChatServices(service, meetings, referrals))
+
+
+# One platform's bot, as `deseo.cli.serve` still asks for them; `bot_parts` serves them all.
 def telegram_part(
     settings: Settings,
     service: ConversationService[UnitOfWork],
     meetings: MeetingService,
     referrals: ReferralService,
 ) -> Part:
-    assert settings.telegram_token is not None
-    config = TelegramConfig(
-        token=settings.telegram_token,
-        api_url=settings.telegram_api_url,
-        webhook_url=settings.telegram_webhook_url,
-        webhook_listen=settings.telegram_webhook_listen,
-        webhook_port=settings.telegram_webhook_port,
-        webhook_secret=settings.webhook_secret() if settings.telegram_webhook_url else None,
-    )
-    app = build_telegram(service, config, meetings=meetings, referrals=referrals)
-
-    async def run(stop: asyncio.Event) -> None:
-        await run_telegram(app, config, stop)
-
-    where = (
-        f"webhook {settings.telegram_webhook_url} "
-        f"(listening on {settings.telegram_webhook_listen}:{settings.telegram_webhook_port})"
-        if settings.telegram_webhook_url
-        else f"polling {settings.telegram_api_url.removesuffix('/bot')}"
-    )
-    return Part("telegram", where, run)
+    return _platform_part(Platform.TELEGRAM, settings, service, meetings, referrals)
 
 
 def discord_part(
@@ -167,16 +168,7 @@ def discord_part(
     meetings: MeetingService,
     referrals: ReferralService,
 ) -> Part:
-    assert settings.discord_token is not None
-    token = settings.discord_token
-    client = build_discord_client(
-        service, state_dir=settings.data_dir, meetings=meetings, referrals=referrals
-    )
-
-    async def run(stop: asyncio.Event) -> None:
-        await run_discord(client, token, stop)
-
-    return Part("discord", "gateway (slash commands published when they change)", run)
+    return _platform_part(Platform.DISCORD, settings, service, meetings, referrals)
 
 
 DISPATCH_EVERY_S = 2.0
@@ -189,20 +181,12 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
 
     async def run(stop: asyncio.Event) -> None:
         senders: dict[Platform, MessageSender] = {}
-        bot = None
-        discord_client = None
-        if settings.discord_token:
+        platforms = [adapter for adapter in adapters(settings) if adapter.configured]
+        for adapter in platforms:
             try:
-                discord_client = await discord_http_client(settings.discord_token)
-                senders[Platform.DISCORD] = DiscordSender(discord_client)
-            except Exception as exc:  # the worker still plans; sending waits for Discord
-                log.error("cannot send on Discord: %s", exc)
-        if settings.telegram_token:
-            try:
-                bot = await telegram_bot(settings.telegram_token, settings.telegram_api_url)
-                senders[Platform.TELEGRAM] = TelegramSender(bot)
-            except Exception as exc:  # the worker still plans; sending waits for Telegram
-                log.error("cannot send on Telegram: %s", exc)
+                senders[adapter.name] = await adapter.open_sender()
+            except Exception as exc:  # the worker still plans; sending waits for the platform
+                log.error("cannot send on %s: %s", adapter.name.value.capitalize(), exc)
         units = unit_of_work_factory(database)
         # Rows for a platform this worker cannot reach wait for one that can (or for a token).
         dispatcher = Dispatcher(
@@ -244,10 +228,8 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
         try:
             await run_scheduler(jobs, stop)
         finally:
-            if bot is not None:
-                await bot.shutdown()
-            if discord_client is not None:
-                await discord_client.close()
+            for adapter in platforms:
+                await adapter.close_sender()
 
     where = f"outbox every {DISPATCH_EVERY_S:g} s, reminders planned every {PLAN_EVERY_S:g} s"
     return Part("worker", where, run)

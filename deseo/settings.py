@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         description="Signs sessions and links; generated once into the data directory if unset.",
     )
     telegram_token: str | None = Field(default=None, description="Telegram bot token.")
+    telegram_bot: str | None = Field(
+        default=None,
+        description="The Telegram bot's username, without @, to write t.me links to it "
+        "(a campaign's open link, its invitations).",
+    )
     telegram_api_url: str = Field(
         default="https://api.telegram.org/bot",
         description="Bot API base URL, for a self-hosted Bot API server.",
@@ -101,7 +106,7 @@ class Settings(BaseSettings):
         except DatabaseURLError as exc:
             raise ValueError(str(exc)) from None
 
-    @field_validator("telegram_token", "discord_token", "secret_key")
+    @field_validator("telegram_token", "telegram_bot", "discord_token", "secret_key")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None

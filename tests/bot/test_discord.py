@@ -18,14 +18,12 @@ import discord
 import pytest
 
 from bot.commands import COMMANDS, ChatCommand
-from bot.discord_app import (
-    COMMANDS_FILE,
-    SORRY,
-    DeseoDiscord,
+from bot.discord_app import COMMANDS_FILE, SORRY, DeseoDiscord
+from bot.discord_commands import slash_command
+from bot.discord_platform import (
     DiscordStartError,
     build_discord_client,
     run_discord,
-    slash_command,
     sync_discord_commands,
 )
 from storage import Database

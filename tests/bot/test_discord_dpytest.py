@@ -14,7 +14,8 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext.test import backend
 
-from bot.discord_app import DeseoDiscord, build_discord_client
+from bot.discord_app import DeseoDiscord
+from bot.discord_platform import build_discord_client
 from flows.conversation.service import Sender
 from flows.people.model import Platform
 from storage import Database

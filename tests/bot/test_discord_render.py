@@ -7,7 +7,7 @@ from typing import Any
 import discord
 
 from bot.commands import menu
-from bot.discord_app import DYNAMIC_ITEMS
+from bot.discord_items import DYNAMIC_ITEMS
 from bot.discord_render import (
     MAX_CONTENT,
     AnswerBox,

@@ -78,3 +78,11 @@ def test_token_shapes_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.telegram_token_problem() is None
     assert "DESEO_DISCORD_TOKEN" in (settings.discord_token_problem() or "")
+
+
+def test_the_telegram_bot_username_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().telegram_bot is None
+    monkeypatch.setenv("DESEO_TELEGRAM_BOT", " deseo_bot ")
+    assert load_settings().telegram_bot == "deseo_bot"
+    monkeypatch.setenv("DESEO_TELEGRAM_BOT", "  ")
+    assert load_settings().telegram_bot is None
