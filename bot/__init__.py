@@ -11,7 +11,7 @@ from bot.discord_platform import (
     sync_discord_commands,
 )
 from bot.platform import BotRunner, ChatServices, PlatformAdapter
-from bot.platforms import ADAPTERS, PlatformSettings, adapters
+from bot.platforms import ADAPTERS, PlatformSettings, adapters, chat_platforms
 from bot.scheduler import PeriodicJob, run_scheduler
 from bot.senders import (
     DiscordSender,
@@ -45,6 +45,7 @@ __all__ = [
     "adapters",
     "build_discord_client",
     "build_telegram",
+    "chat_platforms",
     "discord_http_client",
     "run_discord",
     "run_scheduler",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from bot.command_list import COMMAND_NAMES, COMMANDS, HELP, LANGUAGES, ChatCommand, menu
-from bot.reach import chat_platforms
 from flows.conversation import (
     MENU_TAG,
     Command,
@@ -28,7 +27,7 @@ from flows.conversation import (
     local,
 )
 from flows.meetings import MeetingError, MeetingService, NotFound, agenda_message
-from flows.people import LINK_LIFETIME, ChatRef, LinkCodes, Role
+from flows.people import LINK_LIFETIME, ChatPlatforms, ChatRef, LinkCodes, Role
 from flows.referrals import STATUS_WORDS, ReferralError, ReferralService
 from flows.surveys import CampaignService, token_of
 from flows.threads import ThreadWatchError, ThreadWatchService, may_watch
@@ -56,13 +55,16 @@ class ChatCommands:
         service: ConversationService[UnitOfWork],
         meetings: MeetingService | None = None,
         referrals: ReferralService | None = None,
+        campaigns: CampaignService | None = None,
     ) -> None:
         self.service = service
         self.meetings = meetings
         self.referrals = referrals
         self.links = LinkCodes(service.units, service.clock)
-        self.campaigns = CampaignService(
-            service.units, service.clock, service, platforms=chat_platforms()
+        # The composition root passes the one campaign service, which knows how to reach people
+        # on every platform; one made here (tests, a bare terminal) reaches nobody privately.
+        self.campaigns = campaigns or CampaignService(
+            service.units, service.clock, service, platforms=ChatPlatforms()
         )
         self.threads = ThreadWatchService(service.units, service.clock)
 

@@ -47,6 +47,7 @@ from flows.conversation import ConversationService, Outbound, Press, Reply, Send
 from flows.meetings import MeetingService
 from flows.people import ChatRef, Platform
 from flows.referrals import ReferralService
+from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class DeseoDiscord(discord.Client):
         sync_on_start: bool = True,
         meetings: MeetingService | None = None,
         referrals: ReferralService | None = None,
+        campaigns: CampaignService | None = None,
     ) -> None:
         intents = discord.Intents.default()
         # Direct messages carry their text without the privileged Message Content intent,
@@ -102,7 +104,7 @@ class DeseoDiscord(discord.Client):
         # Flow text and typed answers are echoed back: they must never ping anybody.
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.service = service
-        self.chat = ChatCommands(service, meetings, referrals)
+        self.chat = ChatCommands(service, meetings, referrals, campaigns)
         self.tree: app_commands.CommandTree[DeseoDiscord] = app_commands.CommandTree(
             self, allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True)
         )

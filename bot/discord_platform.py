@@ -16,8 +16,9 @@ from bot.senders import DiscordSender, discord_http_client
 from flows.conversation import ConversationService
 from flows.meetings import MeetingService
 from flows.outbox import MessageSender
-from flows.people import Platform
+from flows.people import ChatPlatform, Platform
 from flows.referrals import ReferralService
+from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 
 
@@ -31,9 +32,12 @@ def build_discord_client(
     state_dir: Path,
     meetings: MeetingService | None = None,
     referrals: ReferralService | None = None,
+    campaigns: CampaignService | None = None,
 ) -> DeseoDiscord:
     """The bot, ready for `run_discord`; it remembers its published commands in `state_dir`."""
-    return DeseoDiscord(service, state_dir=state_dir, meetings=meetings, referrals=referrals)
+    return DeseoDiscord(
+        service, state_dir=state_dir, meetings=meetings, referrals=referrals, campaigns=campaigns
+    )
 
 
 async def _login(client: DeseoDiscord, token: str) -> None:
@@ -91,6 +95,12 @@ class DiscordSettings(Protocol):
     def discord_token(self) -> str | None: ...
     @property
     def data_dir(self) -> Path: ...
+    def discord_token_problem(self) -> str | None: ...
+
+
+# Discord for the core: the sender opens a direct message to `user:<id>`; there are no links
+# that start a bot, so people type the slash command.
+DISCORD_CHAT = ChatPlatform(Platform.DISCORD, "Discord", "user:", None, "/survey {payload}")
 
 
 class DiscordPlatform:
@@ -98,10 +108,17 @@ class DiscordPlatform:
 
     name = Platform.DISCORD
     where = "gateway (slash commands published when they change)"
+    chat = DISCORD_CHAT
 
     def __init__(self, settings: DiscordSettings) -> None:
         self._settings = settings
         self._sending: discord.Client | None = None
+
+    token_setting = "DESEO_DISCORD_TOKEN"
+
+    @property
+    def settings_problem(self) -> str | None:
+        return self._settings.discord_token_problem()
 
     @property
     def configured(self) -> bool:
@@ -119,6 +136,7 @@ class DiscordPlatform:
             state_dir=self._settings.data_dir,
             meetings=services.meetings,
             referrals=services.referrals,
+            campaigns=services.campaigns,
         )
 
         async def run(stop: asyncio.Event) -> None:

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 from flows.conversation import ConversationService
 from flows.meetings import MeetingService
 from flows.outbox import MessageSender
-from flows.people import Platform
+from flows.people import ChatPlatform, Platform
 from flows.referrals import ReferralService
+from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 
 # Runs a bot until the event is set, then closes it.
@@ -30,6 +31,7 @@ class ChatServices:
     conversations: ConversationService[UnitOfWork]
     meetings: MeetingService
     referrals: ReferralService
+    campaigns: CampaignService
 
 
 class PlatformAdapter(Protocol):
@@ -38,6 +40,22 @@ class PlatformAdapter(Protocol):
     @property
     def name(self) -> Platform:
         """Which platform this is; the people and chats it serves carry this value."""
+        ...
+
+    @property
+    def chat(self) -> ChatPlatform:
+        """How the core reaches people on it: their private chats, the link or command that
+        starts the bot with a payload."""
+        ...
+
+    @property
+    def token_setting(self) -> str:
+        """The setting that turns it on (its bot token), as people set it."""
+        ...
+
+    @property
+    def settings_problem(self) -> str | None:
+        """Why its settings cannot be right (a malformed token), or None."""
         ...
 
     @property

@@ -8,6 +8,7 @@ from typing import Protocol
 from bot.discord_platform import DiscordPlatform, DiscordSettings
 from bot.platform import PlatformAdapter
 from bot.telegram_platform import TelegramPlatform, TelegramSettings
+from flows.people import ChatPlatforms
 
 
 class PlatformSettings(TelegramSettings, DiscordSettings, Protocol):
@@ -23,3 +24,9 @@ ADAPTERS: tuple[Callable[[PlatformSettings], PlatformAdapter], ...] = (
 def adapters(settings: PlatformSettings) -> list[PlatformAdapter]:
     """An adapter for each registered platform, configured or not, in the order listed."""
     return [adapter(settings) for adapter in ADAPTERS]
+
+
+def chat_platforms(settings: PlatformSettings) -> ChatPlatforms:
+    """How the core reaches people on each registered platform, in the order listed: the first
+    platform a person has an identity on is where they are written to privately."""
+    return ChatPlatforms(tuple(adapter.chat for adapter in adapters(settings)))

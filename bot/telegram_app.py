@@ -35,6 +35,7 @@ from flows.conversation import ConversationService, Outbound, Outcome, Press, Re
 from flows.meetings import MeetingService
 from flows.people import ChatRef, Platform
 from flows.referrals import ReferralService
+from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,10 @@ class TelegramAdapter:
         service: ConversationService[UnitOfWork],
         meetings: MeetingService | None = None,
         referrals: ReferralService | None = None,
+        campaigns: CampaignService | None = None,
     ) -> None:
         self.service = service
-        self.commands = ChatCommands(service, meetings, referrals)
+        self.commands = ChatCommands(service, meetings, referrals, campaigns)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -296,6 +298,7 @@ def build_telegram(
     *,
     meetings: MeetingService | None = None,
     referrals: ReferralService | None = None,
+    campaigns: CampaignService | None = None,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -309,7 +312,7 @@ def build_telegram(
         # PTB types the limiter by the builder's generic parameters, which the chain loses.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
-    adapter = TelegramAdapter(service, meetings, referrals)
+    adapter = TelegramAdapter(service, meetings, referrals, campaigns)
     app.bot_data["adapter"] = adapter
     names = [command.name for command in COMMANDS]
     app.add_handler(CommandHandler(names, adapter.on_command))

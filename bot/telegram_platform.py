@@ -11,7 +11,7 @@ from bot.platform import BotRunner, ChatServices
 from bot.senders import TelegramSender, telegram_bot
 from bot.telegram_app import TelegramConfig, build_telegram, run_telegram
 from flows.outbox import MessageSender
-from flows.people import Platform
+from flows.people import ChatPlatform, Platform
 
 
 class TelegramSettings(Protocol):
@@ -19,6 +19,8 @@ class TelegramSettings(Protocol):
 
     @property
     def telegram_token(self) -> str | None: ...
+    @property
+    def telegram_bot(self) -> str | None: ...
     @property
     def telegram_api_url(self) -> str: ...
     @property
@@ -28,6 +30,14 @@ class TelegramSettings(Protocol):
     @property
     def telegram_webhook_port(self) -> int: ...
     def webhook_secret(self) -> str: ...
+    def telegram_token_problem(self) -> str | None: ...
+
+
+def telegram_chat(bot_username: str | None = None) -> ChatPlatform:
+    """Telegram for the core: a private chat has the user's id; with the bot's username known,
+    t.me links open the bot with a payload, otherwise people send /start with it."""
+    link = f"https://t.me/{bot_username}?start={{payload}}" if bot_username else None
+    return ChatPlatform(Platform.TELEGRAM, "Telegram", "", link, "/start {payload}")
 
 
 class TelegramPlatform:
@@ -38,6 +48,16 @@ class TelegramPlatform:
     def __init__(self, settings: TelegramSettings) -> None:
         self._settings = settings
         self._sending: Bot | None = None
+
+    @property
+    def chat(self) -> ChatPlatform:
+        return telegram_chat(self._settings.telegram_bot)
+
+    token_setting = "DESEO_TELEGRAM_TOKEN"
+
+    @property
+    def settings_problem(self) -> str | None:
+        return self._settings.telegram_token_problem()
 
     @property
     def configured(self) -> bool:
@@ -75,6 +95,7 @@ class TelegramPlatform:
             config,
             meetings=services.meetings,
             referrals=services.referrals,
+            campaigns=services.campaigns,
         )
 
         async def run(stop: asyncio.Event) -> None:

@@ -6,12 +6,13 @@ import asyncio
 import functools
 import logging
 
-from bot.reach import chat_platforms
+from bot import chat_platforms
 from deseo.settings import load_settings
 from flows.clock import Clock, SystemClock
 from flows.conversation import CONTENT, ConversationService, Flow, FlowCatalog, Outbound, State
 from flows.directory import Directory, Orientation, load_directory
 from flows.meetings import MeetingService
+from flows.people import ChatPlatforms
 from flows.referrals import ReferralService
 from flows.surveys import CampaignResponses, CampaignService
 from flows.unit_of_work import UnitOfWork
@@ -125,7 +126,7 @@ def conversation_service(
 def referral_service(database: Database) -> ReferralService:
     _read_at_start(database)
     return ReferralService(
-        unit_of_work_factory(database), SystemClock(), directory(database), chat_platforms()
+        unit_of_work_factory(database), SystemClock(), directory(database), platforms()
     )
 
 
@@ -133,12 +134,25 @@ def meeting_service(database: Database) -> MeetingService:
     return MeetingService(unit_of_work_factory(database), SystemClock())
 
 
-def campaign_service(database: Database, *, telegram_bot: str | None = None) -> CampaignService:
-    """Campaigns for coordinators and the worker; the bots start responses through the one
-    `ChatCommands` makes over their conversation service."""
-    return CampaignService(
-        unit_of_work_factory(database), SystemClock(), platforms=chat_platforms(telegram_bot)
-    )
+def platforms(telegram_bot: str | None = None) -> ChatPlatforms:
+    """How the core reaches people on each registered chat platform, from the settings; the
+    Telegram bot's username for start links may be given instead of its setting."""
+    settings = load_settings()
+    if telegram_bot:
+        settings = settings.model_copy(update={"telegram_bot": telegram_bot})
+    return chat_platforms(settings)
+
+
+def campaign_service(
+    database: Database,
+    conversations: ConversationService[UnitOfWork] | None = None,
+    *,
+    telegram_bot: str | None = None,
+) -> CampaignService:
+    """Campaigns for coordinators, the worker and the bots; responses start through
+    `conversations` (without one, only coordinators' work is possible)."""
+    units = conversations.units if conversations else unit_of_work_factory(database)
+    return CampaignService(units, SystemClock(), conversations, platforms=platforms(telegram_bot))
 
 
 async def load_bundled_content(database: Database, flows: FlowCatalog) -> list[str]:

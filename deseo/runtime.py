@@ -24,9 +24,9 @@ from bot import (
     PlatformAdapter,
     RoutingSender,
     adapters,
+    chat_platforms,
     run_scheduler,
 )
-from bot.reach import chat_platforms
 from deseo.compose import campaign_service, conversation_service
 from deseo.settings import Settings
 from flows.clock import SystemClock
@@ -95,9 +95,8 @@ def web_part(
             discord_enabled=bool(settings.discord_token),
         ),
         conversations=conversations or conversation_service(database),
-        platforms=chat_platforms(os.environ.get("DESEO_TELEGRAM_BOT") or None),
-        # The bot's username, as `deseo survey campaign` reads it, for the open links shown.
-        campaigns=campaign_service(database, telegram_bot=settings.telegram_bot),
+        platforms=chat_platforms(settings),
+        campaigns=campaign_service(database),
     )
     config = uvicorn.Config(
         app,
@@ -129,46 +128,9 @@ def platform_part(adapter: PlatformAdapter, services: ChatServices) -> Part:
     return Part(adapter.name.value, adapter.where, adapter.bot(services))
 
 
-def bot_parts(
-    settings: Settings,
-    service: ConversationService[UnitOfWork],
-    meetings: MeetingService,
-    referrals: ReferralService,
-) -> list[Part]:
-    """The bot of every registered platform whose settings are given, over shared services."""
-    services = ChatServices(service, meetings, referrals)
+def bot_parts(settings: Settings, services: ChatServices) -> list[Part]:
+    """The bot of every registered platform whose settings are given, over one set of services."""
     return [platform_part(a, services) for a in adapters(settings) if a.configured]
-
-
-def _platform_part(
-    platform: Platform,
-    settings: Settings,
-    service: ConversationService[UnitOfWork],
-    meetings: MeetingService,
-    referrals: ReferralService,
-) -> Part:
-    (adapter,) = (a for a in adapters(settings) if a.name is platform)
-    assert adapter.configured
-    return platform_part(adapter, ChatServices(service, meetings, referrals))
-
-
-# One platform's bot, as `deseo.cli.serve` still asks for them; `bot_parts` serves them all.
-def telegram_part(
-    settings: Settings,
-    service: ConversationService[UnitOfWork],
-    meetings: MeetingService,
-    referrals: ReferralService,
-) -> Part:
-    return _platform_part(Platform.TELEGRAM, settings, service, meetings, referrals)
-
-
-def discord_part(
-    settings: Settings,
-    service: ConversationService[UnitOfWork],
-    meetings: MeetingService,
-    referrals: ReferralService,
-) -> Part:
-    return _platform_part(Platform.DISCORD, settings, service, meetings, referrals)
 
 
 DISPATCH_EVERY_S = 2.0
@@ -197,7 +159,7 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
             platforms=frozenset(senders),
         )
         meetings = MeetingService(units, SystemClock())
-        campaigns = CampaignService(units, SystemClock(), platforms=chat_platforms())
+        campaigns = CampaignService(units, SystemClock(), platforms=chat_platforms(settings))
 
         async def dispatch() -> None:
             report = await dispatcher.drain(rounds=20)

@@ -19,10 +19,9 @@ from typing import TypeVar
 import typer
 
 from bot import ConsoleChat
-from bot.reach import chat_platforms
 from deseo.cli.common import chat_option, fail, on_store, out, require_current_schema, settings
 from deseo.cli.results import ExportFormat, ResultsFormat, print_results
-from deseo.compose import campaign_service, catalog, conversation_service
+from deseo.compose import campaign_service, catalog, conversation_service, platforms
 from flows.conversation import FlowFileError, Sender, UnknownFlow
 from flows.people import Platform
 from flows.surveys import (
@@ -74,7 +73,7 @@ def _instant(text: str, tz: str, option: str) -> datetime:
 
 def link_lines(campaign: Campaign, bot: str | None) -> list[str]:
     """Where anyone may start a response while the campaign's link is open."""
-    return [f"  {where}: {what}" for where, what in open_link_lines(campaign, chat_platforms(bot))]
+    return [f"  {where}: {what}" for where, what in open_link_lines(campaign, platforms(bot))]
 
 
 def _counts(counts: CampaignCounts) -> str:
@@ -377,9 +376,7 @@ def answer(
 
     async def run(database: Database) -> int:
         chat = conversation_service(database)
-        started = await CampaignService(
-            chat.units, chat.clock, chat, platforms=chat_platforms()
-        ).start(who, ref)
+        started = await campaign_service(database, chat).start(who, ref)
         if started.status != "open":
             for message in started.messages:
                 sys.stdout.write(message.text.replace("*", "") + "\n")

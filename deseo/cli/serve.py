@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import typer
 
-from bot import DiscordStartError, sync_discord_commands
+from bot import ChatServices, DiscordStartError, adapters, sync_discord_commands
 from deseo.cli.common import (
     configure_logging,
     fail,
@@ -18,13 +18,14 @@ from deseo.cli.common import (
     store_revision,
 )
 from deseo.compose import (
+    campaign_service,
     catalog,
     conversation_service,
     load_bundled_content,
     meeting_service,
     referral_service,
 )
-from deseo.runtime import Part, discord_part, run_parts, telegram_part, web_part, worker_part
+from deseo.runtime import Part, bot_parts, run_parts, web_part, worker_part
 from deseo.settings import Settings
 from flows.conversation import FlowCatalog
 from forum.boards import create_default_boards
@@ -36,34 +37,34 @@ Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")
 def _bot_parts(
     config: Settings, database: Database, *, required: bool, flows: FlowCatalog | None = None
 ) -> list[Part]:
-    for problem in (config.telegram_token_problem(), config.discord_token_problem()):
-        if problem:
-            fail(problem, 2)
-    if required and not (config.telegram_token or config.discord_token):
-        fail("no bot token is set: set DESEO_TELEGRAM_TOKEN or DESEO_DISCORD_TOKEN", 2)
-    if not (config.telegram_token or config.discord_token):
+    platforms = adapters(config)
+    for adapter in platforms:
+        if adapter.settings_problem:
+            fail(adapter.settings_problem, 2)
+    if not any(adapter.configured for adapter in platforms):
+        if required:
+            tokens = " or ".join(adapter.token_setting for adapter in platforms)
+            fail(f"no bot token is set: set {tokens}", 2)
         return []
     # One set of services for every platform: flows are read and checked once.
-    services = (
-        conversation_service(database, flows),
+    conversations = conversation_service(database, flows)
+    services = ChatServices(
+        conversations,
         meeting_service(database),
         referral_service(database),
+        campaign_service(database, conversations),
     )
-    parts = []
-    if config.telegram_token:
-        parts.append(telegram_part(config, *services))
-    if config.discord_token:
-        parts.append(discord_part(config, *services))
-    return parts
+    return bot_parts(config, services)
 
 
 def _announce(url: str, revision: str, parts: list[Part], config: Settings) -> None:
     out.print(f"deseo: store {display_url(url)} at revision {revision}")
     for part in parts:
         out.print(f"  {part.name:<10} {part.where}")
-    for name, token in (("telegram", config.telegram_token), ("discord", config.discord_token)):
-        if not token:
-            out.print(f"  {name:<10} not started: DESEO_{name.upper()}_TOKEN is not set")
+    for adapter in adapters(config):
+        if not adapter.configured:
+            name = adapter.name.value
+            out.print(f"  {name:<10} not started: {adapter.token_setting} is not set")
     out.print("Press Ctrl-C to stop.")
 
 

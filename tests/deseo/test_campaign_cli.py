@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.reach import chat_platforms
 from deseo import compose
 from deseo.cli import app
 from deseo.cli.common import CommandError
@@ -19,6 +18,7 @@ from flows.people.model import Platform
 from flows.surveys.service import CampaignService
 from storage import Database
 from storage.migrate import upgrade
+from tests.bot.platforms import registered
 from tests.deseo.cli_env import clean_cli_env
 from tests.storage.test_results import answer
 
@@ -54,7 +54,7 @@ def respond(url: str, who: Sender, ref: str, *, stop_at: str | None = None) -> N
         database = Database.from_url(url)
         try:
             chat = compose.conversation_service(database)
-            campaigns = CampaignService(chat.units, chat.clock, chat, platforms=chat_platforms())
+            campaigns = CampaignService(chat.units, chat.clock, chat, platforms=registered())
             started = await campaigns.start(who, ref)
             assert started.status == "open", started.messages
             await answer(chat, who, {"gender": "woman"}, stop_at=stop_at)

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.reach import DISCORD_PLATFORM, chat_platforms, telegram_platform
+from bot.discord_platform import DISCORD_CHAT
+from bot.telegram_platform import telegram_chat
 from flows.conversation.messages import MENU_TAG
 from flows.people.chats import ChatRef
 from flows.people.model import PersonRef, Platform, Role
@@ -29,12 +30,13 @@ from flows.surveys.model import (
     reminder_key,
     token_of,
 )
+from tests.bot.platforms import registered
 
 OPENS = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 12, 15, 17, 0, tzinfo=UTC)
 CHAT = ChatRef(Platform.TELEGRAM, "1001")
 
-PLATFORMS = chat_platforms()
+PLATFORMS = registered()
 
 
 def campaign(**changes: object) -> Campaign:
@@ -164,11 +166,11 @@ def test_texts() -> None:
     invite = invitation_message(c)
     assert invite.tag == MENU_TAG and invite.options[0].id == "campaign:3"
     assert "anonymous" in invite.text and "15 December 2026, 18:00 CET" in invite.text
-    posted = chat_message(c, telegram_platform("deseo_bot"), c.token)
+    posted = chat_message(c, telegram_chat("deseo_bot"), c.token)
     assert "https://t.me/deseo_bot?start=c_0123456789abcdef" in posted.text
     assert not posted.options  # nobody answers in the group itself
-    assert "/survey c_" in answer_privately(DISCORD_PLATFORM, c.token)
-    assert "/start c_" in answer_privately(telegram_platform(), c.token)
+    assert "/survey c_" in answer_privately(DISCORD_CHAT, c.token)
+    assert "/start c_" in answer_privately(telegram_chat(), c.token)
     closed = refusal(c, CLOSES)
     assert closed is not None and "closed" in closed.text
     assert refusal(c, OPENS, answered=True) is not None

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from bot.reach import chat_platforms
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.loading import parse_flow
@@ -23,6 +22,7 @@ from flows.surveys.model import Campaign
 from flows.surveys.service import CampaignResponses, CampaignService
 from forum import ForumConfig, create_app
 from storage import Database, unit_of_work_factory
+from tests.bot.platforms import registered
 from tests.forum.helpers import SECRET, client, create_account, csrf_of, log_in
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ class World:
             units, FlowCatalog([FLOW]), self.clock, hooks=[CampaignResponses(self.clock)]
         )
         self.campaigns = CampaignService(
-            units, self.clock, self.conversations, platforms=chat_platforms("deseo_bot")
+            units, self.clock, self.conversations, platforms=registered("deseo_bot")
         )
         self.app: FastAPI = create_app(
             database,

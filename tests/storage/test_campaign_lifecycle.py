@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.commands import ChatCommands
-from bot.reach import chat_platforms
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.messages import Outbound, Reply
@@ -31,6 +30,7 @@ from storage.models import (
     OutboxRow,
 )
 from storage.repositories.results import ResultsReader
+from tests.bot.platforms import registered
 from tests.storage.test_conversations import counting_flow
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -68,10 +68,10 @@ class World:
         self.conversations = ConversationService(
             units, FlowCatalog([FLOW]), self.clock, hooks=[CampaignResponses(self.clock)]
         )
-        self.chat = ChatCommands(self.conversations)
         self.campaigns = CampaignService(
-            units, self.clock, self.conversations, platforms=chat_platforms("deseo_bot")
+            units, self.clock, self.conversations, platforms=registered("deseo_bot")
         )
+        self.chat = ChatCommands(self.conversations, campaigns=self.campaigns)
         self.sender = RecordingSender()
         self.dispatcher = Dispatcher(units, self.sender, self.clock, worker="w")
 

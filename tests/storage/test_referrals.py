@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.commands import ChatCommands
-from bot.reach import chat_platforms
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.service import ConversationService, Sender
@@ -18,6 +17,7 @@ from flows.referrals.model import ReferralError
 from flows.referrals.service import ReferralService
 from storage import Database, unit_of_work_factory
 from storage.models import OutboxRow
+from tests.bot.platforms import registered
 
 ENTREPRENEUR = Sender(Platform.TELEGRAM, "100", "Niamh")
 PROVIDER = Sender(Platform.TELEGRAM, "200", "Clann Credo officer")
@@ -31,9 +31,7 @@ def clock() -> FixedClock:
 
 
 async def setup(database: Database, clock: FixedClock) -> ReferralService:
-    service = ReferralService(
-        unit_of_work_factory(database), clock, load_directory(), chat_platforms()
-    )
+    service = ReferralService(unit_of_work_factory(database), clock, load_directory(), registered())
     assert any(s.slug == CLANN_LOANS for _, s in service.directory.services())
     await service.add_provider("clann-credo", PROVIDER)
     await service.add_provider("social-entrepreneurs-ireland", OTHER_PROVIDER)
