@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from bot import TELEGRAM
 from flows.clock import SystemClock
 from flows.conversation import ConversationService, FlowCatalog, Reply, Sender, engine
-from flows.people import Platform
 from storage import Database, SqlUnitOfWork, migrate, unit_of_work_factory
 from storage.models import AnswerRecord, Conversation, Person
 
@@ -74,7 +74,7 @@ async def persisted_steps(database: Database, count: int) -> float:
     service = ConversationService(
         unit_of_work_factory(database), FlowCatalog.from_directory(), SystemClock()
     )
-    who = Sender(Platform.TELEGRAM, "42", "Bench")
+    who = Sender(TELEGRAM, "42", "Bench")
     await service.begin(who, "citess")
     started = time.perf_counter()
     for n in range(count):

@@ -37,14 +37,15 @@ from pathlib import Path
 
 import asyncpg
 
+from bot import TELEGRAM
 from flows.clock import SystemClock
 from flows.conversation import Outbound
 from flows.outbox import Dispatcher, OutboxItem
-from flows.people import ChatRef, Platform
+from flows.people import ChatRef
 from storage import Database, SqlUnitOfWork, migrate, unit_of_work_factory
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/test"
-CHAT = ChatRef(Platform.TELEGRAM, "123")
+CHAT = ChatRef(TELEGRAM, "123")
 # The first row falls due this long after enqueueing starts, scaled from the baseline's own
 # enqueue of as many rows so that the workers are released before anything is due.
 LEAD_FACTOR = 1.5

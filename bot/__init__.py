@@ -2,7 +2,7 @@
 
 from bot.commands import COMMANDS, ChatCommands
 from bot.console import ConsoleChat
-from bot.discord_app import DeseoDiscord
+from bot.discord_app import DISCORD, DeseoDiscord
 from bot.discord_platform import (
     DiscordPlatform,
     DiscordStartError,
@@ -20,12 +20,20 @@ from bot.senders import (
     discord_http_client,
     telegram_bot,
 )
-from bot.telegram_app import TelegramConfig, TelegramStartError, build_telegram, run_telegram
+from bot.telegram_app import (
+    TELEGRAM,
+    TelegramConfig,
+    TelegramStartError,
+    build_telegram,
+    run_telegram,
+)
 from bot.telegram_platform import TelegramPlatform
 
 __all__ = [
     "ADAPTERS",
     "COMMANDS",
+    "DISCORD",
+    "TELEGRAM",
     "BotRunner",
     "ChatCommands",
     "ChatServices",

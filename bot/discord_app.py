@@ -58,6 +58,9 @@ SORRY = (
     "send /resume to carry on."
 )
 
+DISCORD = Platform("discord")
+"""Discord's name: its people, chats and outbox rows carry it."""
+
 
 # --- who and where ---------------------------------------------------------------------------
 
@@ -68,7 +71,7 @@ def sender_of(user: discord.abc.User, locale: discord.Locale | None = None) -> S
     if locale is not None:
         code = locale.value.split("-")[0]
         language = code if code in LANGUAGES else None
-    return Sender(Platform.DISCORD, str(user.id), user.display_name, language)
+    return Sender(DISCORD, str(user.id), user.display_name, language)
 
 
 def event_id(interaction: discord.Interaction[Any], part: int = 0) -> str:
@@ -171,7 +174,7 @@ class DeseoDiscord(discord.Client):
                     name.lower(),
                     argument,
                     event_id=event,
-                    chat=ChatRef(Platform.DISCORD, str(message.channel.id)),
+                    chat=ChatRef(DISCORD, str(message.channel.id)),
                     private=True,
                 )
             else:
@@ -242,7 +245,7 @@ class DeseoDiscord(discord.Client):
             name,
             argument,
             event_id=event_id(interaction),
-            chat=ChatRef(Platform.DISCORD, str(interaction.channel_id)),
+            chat=ChatRef(DISCORD, str(interaction.channel_id)),
             private=interaction.guild is None,
             title=getattr(channel, "name", None),
         )

@@ -10,13 +10,13 @@ from typing import Protocol
 import aiohttp
 import discord
 
-from bot.discord_app import DeseoDiscord
+from bot.discord_app import DISCORD, DeseoDiscord
 from bot.platform import BotRunner, ChatServices
 from bot.senders import DiscordSender, discord_http_client
 from flows.conversation import ConversationService
 from flows.meetings import MeetingService
 from flows.outbox import MessageSender
-from flows.people import ChatPlatform, Platform
+from flows.people import ChatPlatform
 from flows.referrals import ReferralService
 from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
@@ -100,13 +100,13 @@ class DiscordSettings(Protocol):
 
 # Discord for the core: the sender opens a direct message to `user:<id>`; there are no links
 # that start a bot, so people type the slash command.
-DISCORD_CHAT = ChatPlatform(Platform.DISCORD, "Discord", "user:", None, "/survey {payload}")
+DISCORD_CHAT = ChatPlatform(DISCORD, "Discord", "user:", None, "/survey {payload}")
 
 
 class DiscordPlatform:
     """Discord: a gateway bot, and a client logged in over HTTP only to send from a worker."""
 
-    name = Platform.DISCORD
+    name = DISCORD
     where = "gateway (slash commands published when they change)"
     chat = DISCORD_CHAT
 

@@ -47,6 +47,9 @@ EDITED = "I keep the answer you first sent. Say back to change it."
 NOT_TEXT = "I can only read text: please type your answer, or use the buttons."
 SORRY = "Sorry, something went wrong on my side. Your answers are saved: send /resume to carry on."
 
+TELEGRAM = Platform("telegram")
+"""Telegram's name: its people, chats and outbox rows carry it."""
+
 
 @dataclass(frozen=True)
 class TelegramConfig:
@@ -67,7 +70,7 @@ class TelegramStartError(RuntimeError):
 def _sender(user: User) -> Sender:
     code = (user.language_code or "")[:2]
     return Sender(
-        Platform.TELEGRAM,
+        TELEGRAM,
         str(user.id),
         user.full_name or user.username or "friend",
         code if code in LANGUAGES else None,
@@ -156,7 +159,7 @@ class TelegramAdapter:
             name,
             argument,
             event_id=_event_id(update),
-            chat=ChatRef(Platform.TELEGRAM, str(chat.id)),
+            chat=ChatRef(TELEGRAM, str(chat.id)),
             private=chat.type == ChatType.PRIVATE,
             title=chat.title or chat.full_name,
         )

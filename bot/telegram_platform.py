@@ -9,9 +9,9 @@ from telegram import Bot
 
 from bot.platform import BotRunner, ChatServices
 from bot.senders import TelegramSender, telegram_bot
-from bot.telegram_app import TelegramConfig, build_telegram, run_telegram
+from bot.telegram_app import TELEGRAM, TelegramConfig, build_telegram, run_telegram
 from flows.outbox import MessageSender
-from flows.people import ChatPlatform, Platform
+from flows.people import ChatPlatform
 
 
 class TelegramSettings(Protocol):
@@ -37,13 +37,13 @@ def telegram_chat(bot_username: str | None = None) -> ChatPlatform:
     """Telegram for the core: a private chat has the user's id; with the bot's username known,
     t.me links open the bot with a payload, otherwise people send /start with it."""
     link = f"https://t.me/{bot_username}?start={{payload}}" if bot_username else None
-    return ChatPlatform(Platform.TELEGRAM, "Telegram", "", link, "/start {payload}")
+    return ChatPlatform(TELEGRAM, "Telegram", "", link, "/start {payload}")
 
 
 class TelegramPlatform:
     """Telegram: a bot that polls or receives a webhook, and a plain `Bot` to send from a worker."""
 
-    name = Platform.TELEGRAM
+    name = TELEGRAM
 
     def __init__(self, settings: TelegramSettings) -> None:
         self._settings = settings

@@ -12,7 +12,8 @@ from __future__ import annotations
 from fastapi import Request
 
 from flows.clock import Clock
-from flows.threads import WatchedThread, notice_prefix, notices, own_chats
+from flows.people import ChatPlatforms
+from flows.threads import WatchedThread, notice_prefix, notices
 from forum import permissions
 from forum.auth import Viewer
 from forum.discussion_terms import (
@@ -78,12 +79,15 @@ class Discussion:
         limiter: RateLimiter | None = None,
         *,
         public_url: str = "",
+        platforms: ChatPlatforms | None = None,
     ):
         self._database = database
         self._clock = clock
         self._limiter = limiter
         # Where the links in the notices to chats that follow a thread point.
         self._public_url = public_url
+        # How the bots reach people, to know an author's own private chats.
+        self._platforms = platforms or ChatPlatforms()
 
     def _work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._database)
@@ -343,7 +347,7 @@ class Discussion:
         if not chats:
             return
         mine = (
-            own_chats(await work.people.identities(post.author_id))
+            self._platforms.recognised(await work.people.identities(post.author_id))
             if post.author_id is not None
             else frozenset()
         )
@@ -414,5 +418,9 @@ def discussion(request: Request) -> Discussion:
     """The discussion service on the app's store, clock and rate limits."""
     state = request.app.state
     return Discussion(
-        state.database, state.clock, state.limiter, public_url=state.config.public_url
+        state.database,
+        state.clock,
+        state.limiter,
+        public_url=state.config.public_url,
+        platforms=state.platforms,
     )

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import typer
 
-from bot import ConsoleChat
+from bot import DISCORD, TELEGRAM, ConsoleChat
 from deseo.cli.common import chat_option, fail, on_store, out, require_current_schema, settings
 from deseo.cli.results import ExportFormat, ResultsFormat, print_results
 from deseo.compose import campaign_service, catalog, conversation_service, platforms
@@ -171,8 +171,8 @@ def invite(
 
     async def work(s: CampaignService, database: Database) -> list[str]:
         ids = list(person or ())
-        by_platform = [(Platform.TELEGRAM, t) for t in telegram or ()]
-        by_platform += [(Platform.DISCORD, d) for d in discord or ()]
+        by_platform = [(TELEGRAM, t) for t in telegram or ()]
+        by_platform += [(DISCORD, d) for d in discord or ()]
         if by_platform:
             async with SqlUnitOfWork(database) as uow:
                 for platform, external in by_platform:

@@ -10,6 +10,7 @@ from typing import NoReturn, TypeVar
 import typer
 from rich.console import Console
 
+from bot import adapters
 from deseo.settings import Settings, load_settings
 from flows.people import ChatRef
 from storage import Database, StoreUnavailable, display_url, migrate
@@ -95,8 +96,16 @@ def version_callback(value: bool) -> None:
 
 
 def chat_option(text: str, option: str = "--chat") -> ChatRef:
-    """A chat as every command names it: `telegram:CHAT_ID`, `discord:CHANNEL_ID`."""
+    """A chat as every command names it: `telegram:CHAT_ID`, `discord:CHANNEL_ID`, on one of
+    the registered chat platforms."""
+    known = [adapter.name.value for adapter in adapters(settings())]
     try:
-        return ChatRef.parse(text)
+        chat = ChatRef.parse(text)
     except ValueError as exc:
-        fail(f"{option}: {exc} (for example telegram:CHAT_ID or discord:CHANNEL_ID)", 2)
+        chat = None
+        problem = str(exc)
+    if chat is not None and chat.platform.value in known:
+        return chat
+    if chat is not None:
+        problem = f"{chat.platform.value!r} is not one of the chat platforms ({', '.join(known)})"
+    fail(f"{option}: {problem} (for example telegram:CHAT_ID or discord:CHANNEL_ID)", 2)

@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 
 import typer
 
+from bot import DISCORD, TELEGRAM
 from deseo.cli.common import chat_option, fail, on_store, out, require_current_schema, settings
 from deseo.compose import meeting_service
 from flows.meetings import MeetingService, NotFound, when_text
-from flows.people import Platform, Role
+from flows.people import Role
 from flows.times import TimeInputError, format_offset, parse_local, parse_offset
 from storage import Database, SqlUnitOfWork
 
@@ -221,7 +222,7 @@ def grant(
     """Give a role to the person behind a Telegram or Discord account."""
     if bool(telegram) == bool(discord):
         fail("give one of --telegram ID or --discord ID", 2)
-    platform, external = (Platform.TELEGRAM, telegram) if telegram else (Platform.DISCORD, discord)
+    platform, external = (TELEGRAM, telegram) if telegram else (DISCORD, discord)
 
     async def work(_: MeetingService, database: Database) -> str:
         async with SqlUnitOfWork(database) as uow:

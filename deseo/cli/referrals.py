@@ -8,10 +8,10 @@ from typing import TypeVar
 
 import typer
 
+from bot import DISCORD, TELEGRAM
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import read_directory, referral_service
 from flows.conversation import Sender
-from flows.people import Platform
 from flows.referrals import STATUS_WORDS, ReferralError, ReferralService
 from storage import Database
 
@@ -26,7 +26,7 @@ AsDiscord = typer.Option(None, "--as-discord", help="Act as this Discord user id
 def _who(telegram: str | None, discord: str | None) -> Sender:
     if bool(telegram) == bool(discord):
         fail("give one of --as-telegram ID or --as-discord ID", 2)
-    platform, external = (Platform.TELEGRAM, telegram) if telegram else (Platform.DISCORD, discord)
+    platform, external = (TELEGRAM, telegram) if telegram else (DISCORD, discord)
     assert external is not None
     return Sender(platform, external, f"{platform.value} {external}")
 

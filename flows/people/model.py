@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar
+
+NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 
 
-class Platform(StrEnum):
-    """A place a person talks to deseo from; each has its own kind of user id."""
+class Platform(str):
+    """A place a person talks to deseo from, by its short lower-case name; each has its own kind
+    of user id. The core knows two: the forum's web chat and the terminal. Each chat platform
+    names itself in its adapter in `bot/`, so that adding one changes nothing here."""
 
-    TELEGRAM = "telegram"
-    DISCORD = "discord"
-    WEB = "web"
-    CONSOLE = "console"
+    __slots__ = ()
+
+    WEB: ClassVar[Platform]
+    CONSOLE: ClassVar[Platform]
+
+    def __new__(cls, name: str) -> Platform:
+        if not NAME.match(name):
+            raise ValueError(f"{name!r} is not a platform name (a short lower-case word)")
+        return super().__new__(cls, name)
+
+    @property
+    def value(self) -> str:
+        """The name, as stored and written in chat keys."""
+        return str(self)
+
+
+Platform.WEB = Platform("web")
+Platform.CONSOLE = Platform("console")
 
 
 class Role(StrEnum):

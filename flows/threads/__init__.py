@@ -1,13 +1,6 @@
 """Forum threads followed from chats, and the notices of their new posts."""
 
-from flows.threads.model import (
-    ThreadWatchError,
-    WatchedThread,
-    may_watch,
-    notice_prefix,
-    notices,
-    own_chats,
-)
+from flows.threads.model import ThreadWatchError, WatchedThread, may_watch, notice_prefix, notices
 from flows.threads.ports import ThreadWork
 from flows.threads.service import ThreadWatchService
 
@@ -19,5 +12,4 @@ __all__ = [
     "may_watch",
     "notice_prefix",
     "notices",
-    "own_chats",
 ]

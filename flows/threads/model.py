@@ -9,13 +9,13 @@ outbox rows that carry it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flows.conversation import Outbound
 from flows.outbox import OutboxItem
-from flows.people import ChatRef, PersonRef, Platform, Role
+from flows.people import ChatRef, PersonRef, Role
 
 NOTICE_KIND = "thread-post"
 # How much of a post a notice quotes; the link leads to the rest.
@@ -83,17 +83,6 @@ def new_post_message(title: str, author: str | None, text: str, url: str) -> Out
     """The notice a following chat gets: the thread, who wrote, the start of it, the link."""
     by = author or "a former member"
     return Outbound(f"New post in “{title}” by {by}: {snippet(text)}\n{url}")
-
-
-def own_chats(identities: Iterable[tuple[Platform, str]]) -> frozenset[ChatRef]:
-    """The private chats a person can be recognised by: a Telegram private chat has the
-    user's id; a Discord direct message the outbox names as `user:<id>`."""
-    chats: set[ChatRef] = set()
-    for platform, external_id in identities:
-        chats.add(ChatRef(platform, external_id))
-        if platform is Platform.DISCORD:
-            chats.add(ChatRef(platform, f"user:{external_id}"))
-    return frozenset(chats)
 
 
 def notices(

@@ -30,7 +30,12 @@ router = APIRouter(include_in_schema=False)
 WRONG_LOGIN = "The user name or password is wrong."
 DISABLED = "This account is disabled. Ask an administrator of the forum."
 BAD_CODE = "This code is unknown, used or expired. Send /link to the bot for a new one."
-PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.DISCORD: "Discord"}
+
+
+def platform_label(request: Request, platform: Platform) -> str:
+    """A platform as people call it ("Telegram"), as the bots describe it; its name otherwise."""
+    known = request.app.state.platforms.get(platform)
+    return str(known.label) if known is not None else platform.value.capitalize()
 
 
 @dataclass
@@ -173,9 +178,9 @@ async def _account_page(
         identities = await work.people.identities(who.person_id)
         tokens = await work.accounts.tokens(who.person_id)
     chats = [
-        (PLATFORM_NAMES.get(platform, platform.value), external)
+        (platform_label(request, platform), external)
         for platform, external in identities
-        if platform is not Platform.WEB
+        if platform != Platform.WEB
     ]
     context = (form or Form()).context() | {
         "account": account,
@@ -252,7 +257,7 @@ async def link_chat(request: Request, who: SignedIn) -> Response:
             # The web account's person stays, so that its forum posts keep their author.
             await work.people.merge(who.person_id, chat_person)
             await work.commit()
-            names = ", ".join(PLATFORM_NAMES.get(p, p.value) for p, _ in joined) or "chat"
+            names = ", ".join(platform_label(request, p) for p, _ in joined) or "chat"
             notify(request, f"Linked: your {names} account and this one are now one.")
             return see_other("/account")
     return await _account_page(request, who, form, status=400)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot import DISCORD
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.definitions import Flow
 from flows.conversation.loading import parse_flow
 from flows.conversation.service import ConversationService, Sender
-from flows.people.model import Platform
 from storage import Database, unit_of_work_factory
 from tests.bot.discord_fake import Person
 
@@ -157,4 +157,4 @@ def make_service(database: Database, *flows: Flow) -> ConversationService:
 
 
 def who(person: Person) -> Sender:
-    return Sender(Platform.DISCORD, str(person.id), person.name)
+    return Sender(DISCORD, str(person.id), person.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import chat_platforms
 from deseo.settings import Settings
-from flows.people import ChatPlatforms
+from flows.people.chats import ChatPlatforms
 
 
 def registered(telegram_bot: str | None = None) -> ChatPlatforms:

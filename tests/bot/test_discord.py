@@ -17,6 +17,7 @@ from typing import Any
 import discord
 import pytest
 
+from bot import DISCORD
 from bot.commands import COMMANDS, ChatCommand
 from bot.discord_app import COMMANDS_FILE, SORRY, DeseoDiscord
 from bot.discord_commands import slash_command
@@ -583,19 +584,18 @@ async def test_invitations_are_answered_privately_and_counted(
     from flows.clock import SystemClock
     from flows.meetings.service import MeetingService
     from flows.people.chats import ChatRef
-    from flows.people.model import Platform
     from storage import unit_of_work_factory
 
     meetings = MeetingService(unit_of_work_factory(database), SystemClock())
     await meetings.create_group("Cork partners", slug="cork", timezone="Europe/Dublin")
-    await meetings.follow("cork", ChatRef(Platform.DISCORD, "555"))
+    await meetings.follow("cork", ChatRef(DISCORD, "555"))
     meeting = await meetings.create_meeting("cork", "Partners", datetime(2030, 1, 3, 10, 0))
     client = build_discord_client(make_service(database), state_dir=tmp_path, meetings=meetings)
     commands = client.chat
     from flows.conversation.service import Sender
 
-    who = Sender(Platform.DISCORD, "42", "Aoife")
-    upcoming = await commands.run(who, "meetings", chat=ChatRef(Platform.DISCORD, "555"))
+    who = Sender(DISCORD, "42", "Aoife")
+    upcoming = await commands.run(who, "meetings", chat=ChatRef(DISCORD, "555"))
     invitation = upcoming.messages[0]
     assert "Partners" in invitation.text and invitation.options
     going = next(o for o in invitation.options if o.id.endswith(":going"))

@@ -14,10 +14,10 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext.test import backend
 
+from bot import DISCORD
 from bot.discord_app import DeseoDiscord
 from bot.discord_platform import build_discord_client
 from flows.conversation.service import Sender
-from flows.people.model import Platform
 from storage import Database
 from tests.bot.discord_flows import FIRST, make_service
 
@@ -49,7 +49,7 @@ async def test_a_direct_message_answers_the_question(simulated: DeseoDiscord) ->
     await dpytest.message("partly: only in the city", channel=dm, member=user)
     (reply,) = sent()
     assert "Which support do you need?" in reply.content
-    current = await simulated.service.current(Sender(Platform.DISCORD, str(user.id), "Aoife"))
+    current = await simulated.service.current(Sender(DISCORD, str(user.id), "Aoife"))
     assert current is not None
     answer = current.state.answers[FIRST]
     assert (answer.value, answer.note) == ("partly", "only in the city")

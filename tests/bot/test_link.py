@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from telegram import Update
 
+from bot import TELEGRAM
 from bot.commands import COMMAND_NAMES
 from bot.telegram_app import TelegramConfig, build_telegram
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.service import ConversationService
 from flows.people.codes import LINK, digest
-from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import OneTimeCode
 from tests.bot.telegram_fakes import TOKEN, RecordingRequest, chat, text_update
@@ -69,7 +69,7 @@ async def test_link_gives_a_code_that_joins_the_chat_to_the_web_account(
     assert "account page" in said and "15 minutes" in said
     code = found.group(1)
     async with SqlUnitOfWork(database) as uow:
-        chat_person = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="")
+        chat_person = await uow.people.identify(TELEGRAM, "4242", display_name="")
         assert await uow.accounts.peek_code(LINK, digest(code), now=clock.now()) == chat_person.id
 
     account = await create_account(database, "aoife")
@@ -80,7 +80,7 @@ async def test_link_gives_a_code_that_joins_the_chat_to_the_web_account(
         assert linked.status_code == 303
         assert "Telegram (user 4242)" in (await http.get("/account")).text
     async with SqlUnitOfWork(database) as uow:
-        now_one = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="")
+        now_one = await uow.people.identify(TELEGRAM, "4242", display_name="")
     assert now_one.id == account.person_id
 
 

@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from bot import DISCORD, TELEGRAM, ChatServices
 from bot.platforms import adapters
-from deseo.compose import conversation_service, meeting_service, referral_service
+from deseo.compose import (
+    campaign_service,
+    conversation_service,
+    meeting_service,
+    referral_service,
+)
 from deseo.runtime import bot_parts, worker_part
 from deseo.settings import Settings
-from flows.people.model import Platform
 from storage import Database
 from tests.bot.discord_fake import GOOD_TOKEN
 from tests.bot.telegram_fakes import TOKEN
@@ -20,7 +25,7 @@ from tests.bot.telegram_fakes import TOKEN
 
 def test_every_platform_is_registered_and_unconfigured_without_its_token(tmp_path: Path) -> None:
     registered = adapters(Settings(data_dir=tmp_path))
-    assert [a.name for a in registered] == [Platform.TELEGRAM, Platform.DISCORD]
+    assert [a.name for a in registered] == [TELEGRAM, DISCORD]
     assert not any(a.configured for a in registered)
 
 
@@ -49,18 +54,20 @@ async def test_closing_a_sender_never_opened_does_nothing(tmp_path: Path) -> Non
 async def test_the_bots_of_configured_platforms_become_parts(
     database: Database, tmp_path: Path
 ) -> None:
-    services = (
-        conversation_service(database),
+    conversations = conversation_service(database)
+    services = ChatServices(
+        conversations,
         meeting_service(database),
         referral_service(database),
+        campaign_service(database, conversations),
     )
     both = Settings(data_dir=tmp_path, telegram_token=TOKEN, discord_token=GOOD_TOKEN)
-    assert [(p.name, p.where) for p in bot_parts(both, *services)] == [
+    assert [(p.name, p.where) for p in bot_parts(both, services)] == [
         ("telegram", "polling https://api.telegram.org"),
         ("discord", "gateway (slash commands published when they change)"),
     ]
     only_discord = Settings(data_dir=tmp_path, discord_token=GOOD_TOKEN)
-    assert [p.name for p in bot_parts(only_discord, *services)] == ["discord"]
+    assert [p.name for p in bot_parts(only_discord, services)] == ["discord"]
 
 
 async def test_a_platform_the_worker_cannot_reach_is_logged_and_the_worker_runs_on(

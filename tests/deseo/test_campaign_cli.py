@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bot import TELEGRAM
 from deseo import compose
 from deseo.cli import app
 from deseo.cli.common import CommandError
 from flows.conversation.service import Sender
-from flows.people.model import Platform
 from flows.surveys.service import CampaignService
 from storage import Database
 from storage.migrate import upgrade
@@ -22,8 +22,8 @@ from tests.bot.platforms import registered
 from tests.deseo.cli_env import clean_cli_env
 from tests.storage.test_results import answer
 
-ANN = Sender(Platform.TELEGRAM, "1001", "Ann", "en")
-BOB = Sender(Platform.TELEGRAM, "1002", "Bob", "en")
+ANN = Sender(TELEGRAM, "1001", "Ann", "en")
+BOB = Sender(TELEGRAM, "1002", "Bob", "en")
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import TELEGRAM
 from deseo import compose
 from flows.conversation.messages import Reply
 from flows.conversation.service import Sender
 from flows.directory.model import load_directory
-from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork
 
 DESEO = [sys.executable, "-m", "deseo"]
@@ -181,7 +181,7 @@ async def test_the_orientation_chat_matches_against_the_stored_directory(
         await uow.directory.replace(stored)
         await uow.commit()
     chat = compose.conversation_service(database)
-    who = Sender(Platform.TELEGRAM, "31", "Marie")
+    who = Sender(TELEGRAM, "31", "Marie")
     await chat.begin(who, "orientation")
     said = []
     for text in ("start", "2, 11", "crafts", "West Cork", "6", "English"):

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from telegram import Update
 
+from bot import TELEGRAM
 from bot.commands import COMMAND_NAMES
 from bot.senders import TelegramSender
 from bot.telegram_app import TelegramConfig, build_telegram
@@ -20,7 +21,7 @@ from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.service import ConversationService
 from flows.outbox.dispatcher import Dispatcher
-from flows.people.model import Platform, Role
+from flows.people.model import Role
 from forum.auth import Viewer
 from forum.discussion import Discussion
 from forum.discussion_terms import PostAction
@@ -28,6 +29,7 @@ from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import OutboxRow
 from storage.repositories.accounts import AccountRecord
 from storage.repositories.forum_records import ThreadRecord
+from tests.bot.platforms import registered
 from tests.bot.telegram_fakes import TOKEN, RecordingRequest, chat, text_update, user
 from tests.forum.discussion_support import make_board, viewer
 from tests.forum.helpers import START, create_account
@@ -47,13 +49,13 @@ class World:
         units = unit_of_work_factory(database)
         service = ConversationService(units, FlowCatalog.from_directory(), self.clock)
         self.app = build_telegram(service, CONFIG, request=self.request, rate_limit=False)
-        self.forum = Discussion(database, self.clock, public_url=SITE)
+        self.forum = Discussion(database, self.clock, public_url=SITE, platforms=registered())
         self.dispatcher = Dispatcher(
             units,
             TelegramSender(self.app.bot),
             self.clock,
             worker="test",
-            platforms=frozenset({Platform.TELEGRAM}),
+            platforms=frozenset({TELEGRAM}),
         )
 
     async def feed(self, data: dict[str, Any]) -> str:
@@ -160,7 +162,7 @@ async def test_the_authors_own_chat_is_not_told_of_their_post(world: World) -> N
     _, _, thread = await scene(world)
     await world.feed(text_update(f"/watch {thread.id}"))
     async with SqlUnitOfWork(world.database) as uow:
-        me = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="Aoife")
+        me = await uow.people.identify(TELEGRAM, "4242", display_name="Aoife")
         await uow.commit()
     author = Viewer(me.id, "aoife", "Aoife", frozenset({Role.MEMBER}))
     await world.forum.reply(author, thread.id, "Posted from the web by the chat's own person")
@@ -172,7 +174,7 @@ async def test_a_shared_chat_follows_a_thread_only_by_a_coordinators_word(world:
     said = await world.feed(text_update(f"/watch {thread.id}", where=GROUP))
     assert "Only a coordinator or a moderator" in said
     async with SqlUnitOfWork(world.database) as uow:
-        me = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="Aoife")
+        me = await uow.people.identify(TELEGRAM, "4242", display_name="Aoife")
         await uow.people.grant(me.id, Role.COORDINATOR)
         await uow.commit()
     said = await world.feed(text_update(f"/watch {thread.id}", where=GROUP))

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot import DISCORD, TELEGRAM
 from bot.discord_platform import DISCORD_CHAT
 from bot.telegram_platform import telegram_chat
 from flows.conversation.messages import MENU_TAG
@@ -34,7 +35,7 @@ from tests.bot.platforms import registered
 
 OPENS = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 12, 15, 17, 0, tzinfo=UTC)
-CHAT = ChatRef(Platform.TELEGRAM, "1001")
+CHAT = ChatRef(TELEGRAM, "1001")
 
 PLATFORMS = registered()
 
@@ -142,11 +143,9 @@ def test_only_coordinators_see_results() -> None:
 
 
 def test_reach_prefers_telegram_then_discord() -> None:
-    both = [(Platform.DISCORD, "55"), (Platform.TELEGRAM, "77")]
-    assert PLATFORMS.private_chat(both) == ChatRef(Platform.TELEGRAM, "77")
-    assert PLATFORMS.private_chat([(Platform.DISCORD, "55")]) == ChatRef(
-        Platform.DISCORD, "user:55"
-    )
+    both = [(DISCORD, "55"), (TELEGRAM, "77")]
+    assert PLATFORMS.private_chat(both) == ChatRef(TELEGRAM, "77")
+    assert PLATFORMS.private_chat([(DISCORD, "55")]) == ChatRef(DISCORD, "user:55")
     assert PLATFORMS.private_chat([(Platform.WEB, "rosa")]) is None
 
 

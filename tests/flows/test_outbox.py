@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot import DISCORD, TELEGRAM
 from flows.conversation.messages import Outbound
 from flows.outbox.dispatcher import superseded
 from flows.outbox.model import Claimed
 from flows.people.chats import ChatRef
-from flows.people.model import Platform
 
 START = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
-GROUP = ChatRef(Platform.TELEGRAM, "-100")
-OTHER = ChatRef(Platform.DISCORD, "555")
+GROUP = ChatRef(TELEGRAM, "-100")
+OTHER = ChatRef(DISCORD, "555")
 
 
 def reminder(row: int, meeting: int, chat: ChatRef, before: timedelta, start=START) -> Claimed:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import DISCORD, TELEGRAM
 from flows.people.chats import ChatRef
-from flows.people.model import PersonRef, Platform, Role
+from flows.people.model import PersonRef, Role
 from flows.threads.model import (
     NOTICE_KIND,
     NOTICE_LIFETIME,
@@ -17,16 +18,16 @@ from flows.threads.model import (
     new_post_message,
     notice_key,
     notices,
-    own_chats,
     snippet,
     thread_id_of,
 )
+from tests.bot.platforms import registered
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 THREAD = WatchedThread(12, "Agenda for Messina", public=True)
-PRIVATE = ChatRef(Platform.TELEGRAM, "4242")
-GROUP = ChatRef(Platform.TELEGRAM, "-100777")
-CHANNEL = ChatRef(Platform.DISCORD, "55501")
+PRIVATE = ChatRef(TELEGRAM, "4242")
+GROUP = ChatRef(TELEGRAM, "-100777")
+CHANNEL = ChatRef(DISCORD, "55501")
 
 
 def person(*roles: Role) -> PersonRef:
@@ -89,7 +90,7 @@ def test_one_notice_per_following_chat_but_none_to_the_authors_own() -> None:
         [PRIVATE, GROUP, CHANNEL],
         public_url="https://forum.example/",
         now=NOW,
-        skip=own_chats([(Platform.TELEGRAM, "4242")]),
+        skip=registered().recognised([(TELEGRAM, "4242")]),
     )
     assert [i.chat for i in items] == [GROUP, CHANNEL]
     first = items[0]
@@ -108,7 +109,7 @@ def test_a_thread_not_everyone_sees_makes_no_notice() -> None:
 
 
 def test_a_discord_person_is_known_by_their_direct_messages_too() -> None:
-    assert own_chats([(Platform.DISCORD, "88")]) == {
-        ChatRef(Platform.DISCORD, "88"),
-        ChatRef(Platform.DISCORD, "user:88"),
+    assert registered().recognised([(DISCORD, "88")]) == {
+        ChatRef(DISCORD, "88"),
+        ChatRef(DISCORD, "user:88"),
     }

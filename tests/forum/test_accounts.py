@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 
+from bot import DISCORD, TELEGRAM
 from flows.clock import FixedClock
 from flows.people.codes import RESET, RESET_LIFETIME, LinkCodes, digest, new_token
-from flows.people.model import Platform, Role
+from flows.people.model import Role
 from forum.security import needs_rehash
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from tests.forum.helpers import (
@@ -328,13 +329,11 @@ async def test_an_admin_grants_and_takes_roles(database: Database) -> None:
 async def test_a_code_from_the_bot_joins_the_chat_to_the_account(database: Database) -> None:
     account = await create_account(database, "giulia")
     async with SqlUnitOfWork(database) as uow:
-        chat_person = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="G")
+        chat_person = await uow.people.identify(TELEGRAM, "4242", display_name="G")
         await uow.people.grant(chat_person.id, Role.PARTNER)
         await uow.commit()
     clock = FixedClock(START)
-    code = await LinkCodes(unit_of_work_factory(database), clock).issue(
-        Platform.TELEGRAM, "4242", "G"
-    )
+    code = await LinkCodes(unit_of_work_factory(database), clock).issue(TELEGRAM, "4242", "G")
     async with client(make_app(database, clock)) as http:
         await log_in(http, "giulia")
         typed = f"{code[:4].lower()} {code[4:]}"
@@ -348,7 +347,7 @@ async def test_a_code_from_the_bot_joins_the_chat_to_the_account(database: Datab
         junk = await post_form(http, "/account/link", {"code": "hello"}, page="/account")
         assert junk.status_code == 400 and 'id="code-error"' in junk.text
     async with SqlUnitOfWork(database) as uow:
-        same = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="G")
+        same = await uow.people.identify(TELEGRAM, "4242", display_name="G")
         assert same.id == account.person_id
         assert await uow.people.get(chat_person.id) is None
 
@@ -356,7 +355,7 @@ async def test_a_code_from_the_bot_joins_the_chat_to_the_account(database: Datab
 async def test_a_link_code_expires_after_fifteen_minutes(database: Database) -> None:
     await create_account(database, "giulia")
     clock = FixedClock(START)
-    code = await LinkCodes(unit_of_work_factory(database), clock).issue(Platform.DISCORD, "77", "G")
+    code = await LinkCodes(unit_of_work_factory(database), clock).issue(DISCORD, "77", "G")
     clock.advance(timedelta(minutes=16))
     async with client(make_app(database, clock)) as http:
         await log_in(http, "giulia")
@@ -368,22 +367,22 @@ async def test_a_chat_of_another_web_account_is_not_taken(database: Database) ->
     await create_account(database, "giulia")
     other = await create_account(database, "marta")
     async with SqlUnitOfWork(database) as uow:
-        await uow.people.identify(Platform.TELEGRAM, "1", display_name="M")
+        await uow.people.identify(TELEGRAM, "1", display_name="M")
         await uow.commit()
     clock = FixedClock(START)
     links = LinkCodes(unit_of_work_factory(database), clock)
     async with client(make_app(database, clock)) as http:
         await log_in(http, "marta")
-        code = await links.issue(Platform.TELEGRAM, "1", "M")
+        code = await links.issue(TELEGRAM, "1", "M")
         await post_form(http, "/account/link", {"code": code}, page="/account")
         await post_form(http, "/logout", {}, page="/account")
         await log_in(http, "giulia")
         # Marta's chat asks for a new code, which somebody else types in.
-        code = await links.issue(Platform.TELEGRAM, "1", "M")
+        code = await links.issue(TELEGRAM, "1", "M")
         taken = await post_form(http, "/account/link", {"code": code}, page="/account")
     assert taken.status_code == 400 and "another web account" in taken.text
     async with SqlUnitOfWork(database) as uow:
-        owner = await uow.people.identify(Platform.TELEGRAM, "1", display_name="M")
+        owner = await uow.people.identify(TELEGRAM, "1", display_name="M")
     assert owner.id == other.person_id
 
 

@@ -12,12 +12,13 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from bot import DISCORD, TELEGRAM
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.loading import parse_flow
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
-from flows.people.model import Platform, Role
+from flows.people.model import Role
 from flows.surveys.model import Campaign
 from flows.surveys.service import CampaignResponses, CampaignService
 from forum import ForumConfig, create_app
@@ -26,10 +27,10 @@ from tests.bot.platforms import registered
 from tests.forum.helpers import SECRET, client, create_account, csrf_of, log_in
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-ANN = Sender(Platform.TELEGRAM, "2001", "Annabel Respondent", "en")
-BOB = Sender(Platform.TELEGRAM, "2002", "Bobby Respondent", "en")
-CAT = Sender(Platform.DISCORD, "2003", "Catriona Respondent", "en")
-EVE = Sender(Platform.TELEGRAM, "2005", "Evelyn Outsider", "en")
+ANN = Sender(TELEGRAM, "2001", "Annabel Respondent", "en")
+BOB = Sender(TELEGRAM, "2002", "Bobby Respondent", "en")
+CAT = Sender(DISCORD, "2003", "Catriona Respondent", "en")
+EVE = Sender(TELEGRAM, "2005", "Evelyn Outsider", "en")
 RESPONDENTS = ("Annabel", "Bobby", "Catriona", "Evelyn")
 FLOW = parse_flow(
     {

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot import TELEGRAM
 from flows.people.chats import ChatRef
-from flows.people.model import Platform, Role
+from flows.people.model import Role
 from storage import Database, SqlUnitOfWork
 from storage.models import OutboxRow
 from tests.forum.discussion_support import make_board, start
 from tests.forum.helpers import START, client, create_account, make_app, post_form, signed_in
 
-CHAT = ChatRef(Platform.TELEGRAM, "4242")
+CHAT = ChatRef(TELEGRAM, "4242")
 HINT = "Follow this thread in a chat"
 
 

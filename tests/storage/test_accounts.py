@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot import DISCORD, TELEGRAM
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.messages import Reply
@@ -142,10 +143,10 @@ async def test_tokens_are_listed_and_revoked_one_by_one(database: Database) -> N
 
 async def test_a_link_code_from_a_chat(database: Database) -> None:
     links = LinkCodes(unit_of_work_factory(database), FixedClock(NOW))
-    code = await links.issue(Platform.TELEGRAM, "4242", "Giulia")
+    code = await links.issue(TELEGRAM, "4242", "Giulia")
     assert len(code) == 8
     async with SqlUnitOfWork(database) as uow:
-        person = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="x")
+        person = await uow.people.identify(TELEGRAM, "4242", display_name="x")
         assert await uow.accounts.peek_code(LINK, digest(code), now=NOW) == person.id
         late = NOW + timedelta(minutes=15)
         assert await uow.accounts.peek_code(LINK, digest(code), now=late) is None
@@ -158,17 +159,17 @@ async def test_merge_moves_everything_to_the_kept_person(database: Database) -> 
     units = unit_of_work_factory(database)
     chat = ConversationService(units, FlowCatalog.from_directory(), clock)
     meetings = MeetingService(units, clock)
-    telegram = Sender(Platform.TELEGRAM, "4242", "Giulia")
+    telegram = Sender(TELEGRAM, "4242", "Giulia")
     await chat.begin(telegram, "citess")
     await chat.handle(telegram, Reply("yes"))
     group = await meetings.create_group("Cork partners", slug="cork", timezone="Europe/Dublin")
     meeting = await meetings.create_meeting("cork", "Partners", datetime(2030, 1, 3, 10, 0))
-    await LinkCodes(units, clock).issue(Platform.TELEGRAM, "4242", "Giulia")
+    await LinkCodes(units, clock).issue(TELEGRAM, "4242", "Giulia")
 
     async with SqlUnitOfWork(database) as uow:
         web = await uow.accounts.create("giulia", "hash", display_name="Giulia R.")
         keep = web.person_id
-        drop = (await uow.people.identify(Platform.TELEGRAM, "4242", display_name="")).id
+        drop = (await uow.people.identify(TELEGRAM, "4242", display_name="")).id
         await uow.people.grant(keep, Role.ADMIN)
         await uow.people.grant(drop, Role.PARTNER)
         for person in (keep, drop):
@@ -218,11 +219,11 @@ async def test_merge_moves_everything_to_the_kept_person(database: Database) -> 
         merged = await uow.people.get(keep)
         assert merged is not None and merged.display_name == "Giulia R."
         assert merged.roles == {Role.MEMBER, Role.ADMIN, Role.PARTNER}
-        found = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="")
+        found = await uow.people.identify(TELEGRAM, "4242", display_name="")
         assert found.id == keep
         assert set(await uow.people.identities(keep)) == {
             (Platform.WEB, "giulia"),
-            (Platform.TELEGRAM, "4242"),
+            (TELEGRAM, "4242"),
         }
         for table, column in _references_to_people():
             left = await session.scalar(
@@ -273,7 +274,7 @@ async def test_merge_moves_everything_to_the_kept_person(database: Database) -> 
 
 async def test_merge_refuses_nonsense(database: Database) -> None:
     async with SqlUnitOfWork(database) as uow:
-        person = await uow.people.identify(Platform.DISCORD, "1", display_name="A")
+        person = await uow.people.identify(DISCORD, "1", display_name="A")
         with pytest.raises(ValueError, match="themselves"):
             await uow.people.merge(person.id, person.id)
         with pytest.raises(LookupError):

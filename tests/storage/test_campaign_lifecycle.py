@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import DISCORD, TELEGRAM
 from bot.commands import ChatCommands
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
@@ -18,7 +19,6 @@ from flows.conversation.messages import Outbound, Reply
 from flows.conversation.service import ConversationService, Outcome, Sender
 from flows.outbox.dispatcher import Dispatcher
 from flows.people.chats import ChatRef
-from flows.people.model import Platform
 from flows.surveys.model import Campaign, Reminders
 from flows.surveys.service import CampaignResponses, CampaignService, NotAllowed
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
@@ -34,12 +34,12 @@ from tests.bot.platforms import registered
 from tests.storage.test_conversations import counting_flow
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-ANN = Sender(Platform.TELEGRAM, "1001", "Ann", "en")
-BOB = Sender(Platform.TELEGRAM, "1002", "Bob", "en")
-CAT = Sender(Platform.DISCORD, "1003", "Cat", "en")
-DAN = Sender(Platform.TELEGRAM, "1004", "Dan", "en")
-EVE = Sender(Platform.TELEGRAM, "1005", "Eve", "en")
-GROUP = ChatRef(Platform.TELEGRAM, "-100500")
+ANN = Sender(TELEGRAM, "1001", "Ann", "en")
+BOB = Sender(TELEGRAM, "1002", "Bob", "en")
+CAT = Sender(DISCORD, "1003", "Cat", "en")
+DAN = Sender(TELEGRAM, "1004", "Dan", "en")
+EVE = Sender(TELEGRAM, "1005", "Eve", "en")
+GROUP = ChatRef(TELEGRAM, "-100500")
 FLOW = counting_flow(questions=4)
 
 
@@ -126,7 +126,7 @@ def texts(outcome: Outcome) -> str:
 async def test_the_lifecycle_of_a_campaign_with_reminders(database: Database) -> None:
     world = World(database)
     ann, bob, cat = [await world.person(who) for who in (ANN, BOB, CAT)]
-    coordinator = await world.person(Sender(Platform.TELEGRAM, "9", "Rosa"))
+    coordinator = await world.person(Sender(TELEGRAM, "9", "Rosa"))
     campaign = await world.create(created_by=coordinator)
     await world.campaigns.invite_people(campaign.slug, [ann, bob, cat])
     [(posted, _)] = await world.campaigns.invite_chats(campaign.slug, [(GROUP, "Partners")])

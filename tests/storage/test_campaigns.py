@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot import TELEGRAM
 from flows.conversation.engine import start
 from flows.conversation.messages import Outbound
 from flows.outbox.model import OutboxItem
 from flows.people.chats import ChatRef
-from flows.people.model import Platform, Role
+from flows.people.model import Role
 from flows.surveys.model import Campaign, ChatInvitation, Invitation, Reminders
 from storage import Database, SqlUnitOfWork
 from storage.repositories.results import ResultsReader
 from tests.storage.test_conversations import counting_flow
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-CHAT = ChatRef(Platform.TELEGRAM, "1001")
+CHAT = ChatRef(TELEGRAM, "1001")
 
 
 def draft(**changes: object) -> Campaign:
@@ -37,7 +38,7 @@ def draft(**changes: object) -> Campaign:
 
 
 async def person(uow: SqlUnitOfWork, external: str) -> int:
-    return (await uow.people.identify(Platform.TELEGRAM, external, display_name=external)).id
+    return (await uow.people.identify(TELEGRAM, external, display_name=external)).id
 
 
 async def test_campaigns_are_stored_found_and_closed(database: Database) -> None:
@@ -86,7 +87,7 @@ async def test_one_invitation_per_person_and_chats_with_their_own_links(
             Invitation("other", campaign.id, ann, "link", None, date(2026, 12, 2))
         )
         assert new and not new_again and again == first
-        group = ChatRef(Platform.TELEGRAM, "-100500")
+        group = ChatRef(TELEGRAM, "-100500")
         posted, new_chat = await uow.campaigns.add_chat(
             ChatInvitation(0, campaign.id, group, "a0a0a0a0a0a0a0a0", "Partners"), NOW
         )

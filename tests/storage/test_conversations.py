@@ -9,17 +9,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot import TELEGRAM
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.definitions import Flow
 from flows.conversation.loading import parse_flow
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
-from flows.people.model import Platform
 from storage import Database, unit_of_work_factory
 from storage.models import AnswerRecord, Conversation, InboundEvent
 
-WHO = Sender(Platform.TELEGRAM, "1001", "Siobhán", "en")
+WHO = Sender(TELEGRAM, "1001", "Siobhán", "en")
 
 
 def counting_flow(version: int = 1, questions: int = 12) -> Flow:
@@ -200,7 +200,7 @@ async def test_people_see_and_delete_their_own_answers(database: Database) -> No
 
     chat = service(database, counting_flow())
     commands = ChatCommands(chat)
-    other = Sender(Platform.TELEGRAM, "2002", "Pádraig")
+    other = Sender(TELEGRAM, "2002", "Pádraig")
     await chat.begin(WHO, "count")
     await chat.handle(WHO, Reply("41"))
     await chat.begin(other, "count")

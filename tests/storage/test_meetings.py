@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot import DISCORD, TELEGRAM
 from flows.clock import FixedClock
 from flows.conversation.messages import Outbound
 from flows.meetings.model import MeetingError
@@ -19,13 +20,12 @@ from flows.meetings.service import MeetingService
 from flows.outbox.dispatcher import Dispatcher
 from flows.outbox.model import OutboxItem, SendError
 from flows.people.chats import ChatRef
-from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.models import OutboxRow
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-GROUP_CHAT = ChatRef(Platform.TELEGRAM, "-100777")
-PRIVATE = ChatRef(Platform.DISCORD, "555")
+GROUP_CHAT = ChatRef(TELEGRAM, "-100777")
+PRIVATE = ChatRef(DISCORD, "555")
 
 
 class RecordingSender:
@@ -224,8 +224,8 @@ async def test_rsvps_are_counted_per_occurrence(database: Database, clock: Fixed
     service = await cork(database, clock)
     upcoming = (await service.meetings("cork"))[0]
     async with SqlUnitOfWork(database) as uow:
-        a = await uow.people.identify(Platform.TELEGRAM, "1", display_name="A")
-        b = await uow.people.identify(Platform.TELEGRAM, "2", display_name="B")
+        a = await uow.people.identify(TELEGRAM, "1", display_name="A")
+        b = await uow.people.identify(TELEGRAM, "2", display_name="B")
         await uow.commit()
     key = upcoming.occurrence.key
     await service.rsvp(a.id, upcoming.meeting.id, key, "going")
@@ -319,8 +319,8 @@ async def test_a_coordinator_schedules_and_cancels_from_the_chat(
         unit_of_work_factory(database), FlowCatalog.from_directory(), clock
     )
     chat = ChatCommands(conversations, meetings)
-    coordinator = Sender(Platform.TELEGRAM, "7", "Coordinator")
-    member = Sender(Platform.TELEGRAM, "8", "Member")
+    coordinator = Sender(TELEGRAM, "7", "Coordinator")
+    member = Sender(TELEGRAM, "8", "Member")
     refused = await chat.run(member, "schedule", "cork 2026-12-03T10:00 Partners")
     assert refused.messages[0].text == "Only a coordinator can do that."
     person = await conversations.whois(coordinator)
@@ -349,7 +349,7 @@ async def test_rows_wait_for_a_worker_that_can_send_them(
         sender,
         clock,
         worker="tg",
-        platforms=frozenset({Platform.TELEGRAM}),
+        platforms=frozenset({TELEGRAM}),
     )
     report = await telegram_only.drain()
     assert report.sent == 1 and sender.sent[0][0] == "telegram:-100777"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot import TELEGRAM
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
 from flows.directory.model import load_directory
 from flows.directory.orientation import Orientation
-from flows.people.model import Platform
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 
-WHO = Sender(Platform.TELEGRAM, "31", "Marie")
+WHO = Sender(TELEGRAM, "31", "Marie")
 
 
 def service(database: Database) -> ConversationService:

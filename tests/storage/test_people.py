@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import DISCORD, TELEGRAM
 from flows.people.model import Platform, Role
 from storage import Database, SqlUnitOfWork
 
@@ -12,10 +13,10 @@ async def test_first_contact_creates_a_member_and_later_contact_finds_them(
     database: Database,
 ) -> None:
     async with SqlUnitOfWork(database) as uow:
-        first = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="Giulia")
+        first = await uow.people.identify(TELEGRAM, "4242", display_name="Giulia")
         await uow.commit()
     async with SqlUnitOfWork(database) as uow:
-        again = await uow.people.identify(Platform.TELEGRAM, "4242", display_name="G.")
+        again = await uow.people.identify(TELEGRAM, "4242", display_name="G.")
     assert again.id == first.id
     assert again.display_name == "Giulia"
     assert again.roles == frozenset({Role.MEMBER})
@@ -23,8 +24,8 @@ async def test_first_contact_creates_a_member_and_later_contact_finds_them(
 
 async def test_the_same_id_on_another_platform_is_another_person(database: Database) -> None:
     async with SqlUnitOfWork(database) as uow:
-        on_telegram = await uow.people.identify(Platform.TELEGRAM, "7", display_name="A")
-        on_discord = await uow.people.identify(Platform.DISCORD, "7", display_name="B")
+        on_telegram = await uow.people.identify(TELEGRAM, "7", display_name="A")
+        on_discord = await uow.people.identify(DISCORD, "7", display_name="B")
         await uow.commit()
     assert on_telegram.id != on_discord.id
 

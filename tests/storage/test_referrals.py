@@ -7,21 +7,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import DISCORD, TELEGRAM
 from bot.commands import ChatCommands
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.service import ConversationService, Sender
 from flows.directory.model import load_directory
-from flows.people.model import Platform
 from flows.referrals.model import ReferralError
 from flows.referrals.service import ReferralService
 from storage import Database, unit_of_work_factory
 from storage.models import OutboxRow
 from tests.bot.platforms import registered
 
-ENTREPRENEUR = Sender(Platform.TELEGRAM, "100", "Niamh")
-PROVIDER = Sender(Platform.TELEGRAM, "200", "Clann Credo officer")
-OTHER_PROVIDER = Sender(Platform.DISCORD, "300", "Someone at SEI")
+ENTREPRENEUR = Sender(TELEGRAM, "100", "Niamh")
+PROVIDER = Sender(TELEGRAM, "200", "Clann Credo officer")
+OTHER_PROVIDER = Sender(DISCORD, "300", "Someone at SEI")
 CLANN_LOANS = "clann-credo-social-finance"
 
 

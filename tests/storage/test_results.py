@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot import TELEGRAM
 from deseo.cli.results import ExportFormat, export_responses
 from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
@@ -20,7 +21,6 @@ from flows.conversation.definitions import Flow, MessageStep
 from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
-from flows.people.model import Platform
 from flows.surveys.aggregator import compute_results
 from flows.surveys.exports import EXPORT_COLUMNS
 from flows.surveys.filters import AnswerFilter
@@ -40,7 +40,7 @@ def service(database: Database, *flows: Flow) -> ConversationService:
 
 
 def person(n: int) -> Sender:
-    return Sender(Platform.TELEGRAM, str(1000 + n), f"Person {n}", "en")
+    return Sender(TELEGRAM, str(1000 + n), f"Person {n}", "en")
 
 
 async def answer(

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete
 
+from bot import DISCORD, TELEGRAM
 from flows.clock import FixedClock
 from flows.people.chats import ChatRef
-from flows.people.model import Platform
 from flows.threads.model import ThreadWatchError, WatchedThread
 from flows.threads.service import ThreadWatchService
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
@@ -18,9 +18,9 @@ from storage.models import Thread
 from tests.storage.forum_rows import ForumRows
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-PRIVATE = ChatRef(Platform.TELEGRAM, "4242")
-GROUP = ChatRef(Platform.TELEGRAM, "-100777")
-CHANNEL = ChatRef(Platform.DISCORD, "55501")
+PRIVATE = ChatRef(TELEGRAM, "4242")
+GROUP = ChatRef(TELEGRAM, "-100777")
+CHANNEL = ChatRef(DISCORD, "55501")
 
 
 async def threads(database: Database) -> tuple[int, int]:
