@@ -19,8 +19,15 @@ from sqlalchemy import insert
 from bot import TELEGRAM
 from flows.clock import SystemClock
 from flows.conversation import ConversationService, FlowCatalog, Reply, Sender, engine
-from storage import Database, SqlUnitOfWork, migrate, unit_of_work_factory
-from storage.models import AnswerRecord, Conversation, Person
+from storage import (
+    AnswerRecord,
+    Conversation,
+    Database,
+    Person,
+    SqlUnitOfWork,
+    migrate,
+    unit_of_work_factory,
+)
 
 ANSWERS = ("yes", "partly: only on paper", "no", "skip", "dont know", "skip")
 

@@ -46,10 +46,17 @@ See [the minutes](https://example.org/minutes) for the details.
 
 async def seed(url: str) -> int:
     """A board and one thread of POSTS posts; the thread's id."""
-    from forum.markdown import plain_text, render
-    from forum.security import hash_password
-    from storage import Database, SqlUnitOfWork, migrate
-    from storage.models import Board, Person, Post, SearchDocument, Thread
+    from forum import hash_password, plain_text, render
+    from storage import (
+        Board,
+        Database,
+        Person,
+        Post,
+        SearchDocument,
+        SqlUnitOfWork,
+        Thread,
+        migrate,
+    )
 
     await asyncio.to_thread(migrate.upgrade, url)
     database = Database.from_url(url)

@@ -32,9 +32,7 @@ from sqlalchemy import insert
 from deseo.cli.results import ExportFormat, export_responses
 from flows.conversation import Flow, parse_flow
 from flows.surveys import ResultsAggregator
-from storage import Database, SqlUnitOfWork, migrate
-from storage.models import Person
-from storage.repositories.results import ResultsReader, SqlResultsRepository
+from storage import Database, Person, ResultsReader, SqlResultsRepository, SqlUnitOfWork, migrate
 
 FLOW_ID = "bench"
 BATCH = 20_000

@@ -19,8 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from flows.people import Role
 from forum.security import digest
-from storage import SqlUnitOfWork
-from storage.repositories.accounts import AccountRecord
+from storage import AccountRecord, SqlUnitOfWork
 
 SESSION_COOKIE = "deseo_session"
 SESSION_DAYS = 14

@@ -34,18 +34,19 @@ from forum.discussion_terms import (
 )
 from forum.markdown import clean_text, plain_text, render
 from forum.ratelimit import RateLimiter
-from storage import Database, SqlUnitOfWork
-from storage.repositories.forum_records import (
+from storage import (
     DELETED,
     HIDDEN,
     PENDING,
     VISIBLE,
     BoardRecord,
     BoardSummary,
+    Database,
     ForumCounts,
     PostRecord,
     RevisionRecord,
     Scope,
+    SqlUnitOfWork,
     ThreadRecord,
 )
 

@@ -8,13 +8,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from forum.markdown import clean_text, clean_title
-from storage.repositories.forum_records import (
-    BoardRecord,
-    Page,
-    PostRecord,
-    QueuedPost,
-    ThreadRecord,
-)
+from storage import BoardRecord, Page, PostRecord, QueuedPost, ThreadRecord
 
 TITLE_MAX = 200
 BODY_MAX = 50_000

@@ -81,6 +81,43 @@ def test_every_name_a_flows_package_offers_is_used_outside_it() -> None:
         assert not unused, f"flows.{child} offers {sorted(unused)}, which nothing outside uses"
 
 
+def _all_of(path: Path) -> set[str]:
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return set(ast.literal_eval(node.value))
+    raise AssertionError(f"{path.relative_to(ROOT)} has no __all__")
+
+
+def test_other_packages_use_storage_bot_and_forum_through_their_public_surface() -> None:
+    used: dict[str, set[str]] = defaultdict(set)
+    for path in _python_files(*PRODUCT):
+        me = _module(path).split(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            top = node.module.split(".")[0]
+            if top not in ("storage", "bot", "forum") or top == me:
+                continue
+            assert node.module == top, f"{_module(path)} imports {node.module}: use {top}"
+            offered = _all_of(ROOT / top / "__init__.py")
+            for alias in node.names:
+                assert alias.name in offered, f"{_module(path)} imports {alias.name} from {top}"
+                used[top].add(alias.name)
+    for top in ("storage", "bot", "forum"):
+        # Tests may use more of a package than other packages do, through the same surface.
+        tested = {
+            alias.name
+            for path in _python_files("tests")
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom) and node.module == top
+            for alias in node.names
+        }
+        unused = _all_of(ROOT / top / "__init__.py") - used[top] - tested
+        assert not unused, f"{top} offers {sorted(unused)}, which nothing outside it uses"
+
+
 def test_no_chat_platform_is_named_in_the_platform_free_core() -> None:
     named = []
     for path in _python_files("flows"):

@@ -9,10 +9,8 @@ from typing import TypeVar
 import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
-from forum.boards import role_problem, slug_problem
-from storage import Database, SqlUnitOfWork
-from storage.repositories.boards import BoardExists, BoardNotEmpty
-from storage.repositories.forum_records import BoardRecord
+from forum import role_problem, slug_problem
+from storage import BoardExists, BoardNotEmpty, BoardRecord, Database, SqlUnitOfWork
 
 T = TypeVar("T")
 app = typer.Typer(help="The forum's boards.", no_args_is_help=True)

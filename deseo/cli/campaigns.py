@@ -37,9 +37,7 @@ from flows.surveys import (
 )
 from flows.surveys import link_lines as open_link_lines
 from flows.times import TimeInputError, parse_local, to_utc
-from storage import Database, SqlUnitOfWork
-from storage.exports import export_responses
-from storage.repositories.results import ResultsReader, UnknownSurvey
+from storage import Database, ResultsReader, SqlUnitOfWork, UnknownSurvey, export_responses
 
 T = TypeVar("T")
 app = typer.Typer(

@@ -19,9 +19,15 @@ from deseo.cli.common import fail, on_store, out, require_current_schema, settin
 from deseo.compose import catalog
 from flows.conversation import Flow, FlowFileError
 from flows.surveys import AnswerFilter, FilterError, SurveyResults
-from storage import Database
-from storage.exports import CsvSink, ExportFormat, XlsxSink, export_responses
-from storage.repositories.results import ResultsReader, UnknownSurvey
+from storage import (
+    CsvSink,
+    Database,
+    ExportFormat,
+    ResultsReader,
+    UnknownSurvey,
+    XlsxSink,
+    export_responses,
+)
 
 __all__ = ["CsvSink", "ExportFormat", "XlsxSink", "app", "export_responses", "render_text"]
 

@@ -28,7 +28,7 @@ from deseo.compose import (
 from deseo.runtime import Part, bot_parts, run_parts, web_part, worker_part
 from deseo.settings import Settings
 from flows.conversation import FlowCatalog
-from forum.boards import create_default_boards
+from forum import create_default_boards
 from storage import Database, display_url, migrate
 
 Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")

@@ -12,10 +12,14 @@ import typer
 from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
 from flows.clock import SystemClock
 from flows.people import RESET, RESET_LIFETIME, Role, digest, new_token
-from forum.security import hash_password, password_problem
-from forum.usernames import display_name_problem, normalise_username, username_problem
-from storage import Database, SqlUnitOfWork
-from storage.repositories.accounts import AccountRecord, UsernameTaken
+from forum import (
+    display_name_problem,
+    hash_password,
+    normalise_username,
+    password_problem,
+    username_problem,
+)
+from storage import AccountRecord, Database, SqlUnitOfWork, UsernameTaken
 
 T = TypeVar("T")
 app = typer.Typer(

@@ -4,6 +4,7 @@ and XLSForm import."""
 from flows.surveys.aggregator import ResultsAggregator, SurveyResults
 from flows.surveys.exports import Cell, ExportLayout
 from flows.surveys.filters import AnswerFilter, FilterError
+from flows.surveys.hooks import CampaignResponses
 from flows.surveys.model import (
     Campaign,
     CampaignCounts,
@@ -20,7 +21,7 @@ from flows.surveys.model import (
 )
 from flows.surveys.ports import CampaignWork
 from flows.surveys.responses import Encoded, EncodedResponse
-from flows.surveys.service import CampaignResponses, CampaignService, NotFound
+from flows.surveys.service import CampaignService, NotFound
 from flows.surveys.tallies import QuestionResult
 from flows.surveys.xlsform import flow_yaml, read_xlsform
 from flows.surveys.xlsform_rules import XLSFormError

@@ -15,22 +15,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
 
 from flows.clock import Clock
 from flows.conversation import (
-    BeginLink,
     Flow,
     Outbound,
     Outcome,
     Sender,
-    StoredConversation,
     UnknownFlow,
 )
 from flows.outbox import OutboxItem
-from flows.people import ChatPlatforms, ChatRef, PersonRef
+from flows.people import ChatPlatforms, ChatRef
 from flows.slugs import slugify
+from flows.surveys.hooks import InvitationLink, Responses, day_of
 from flows.surveys.model import (
     Campaign,
     CampaignCounts,
@@ -41,18 +39,15 @@ from flows.surveys.model import (
     campaign_prefix,
     chat_key,
     chat_message,
-    closed_message,
     intro_message,
     invitation_message,
     invite_key,
-    invitee_prefix,
     may_see_results,
     needs_reminder,
     not_invited_message,
     refusal,
     reminder_key,
     reminder_message,
-    thanks_message,
     token_of,
 )
 from flows.surveys.ports import CampaignUnits, CampaignWork
@@ -76,78 +71,6 @@ def new_token() -> str:
     """A campaign's or a chat invitation's link secret: 64 random bits in hex, which fits
     the start links of chat platforms and never meets our Markdown."""
     return secrets.token_hex(8)
-
-
-def day_of(at: datetime) -> date:
-    return at.astimezone(UTC).date()
-
-
-class CampaignResponses:
-    """The `ConversationHook` of campaigns: refuses answers once a campaign has closed, and
-    settles a response when it completes (marked answered, its reminders cancelled, made
-    anonymous where promised)."""
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-
-    async def admit(self, uow: CampaignWork, conversation: StoredConversation) -> list[Outbound]:
-        campaign = await uow.campaigns.of_conversation(conversation.id)
-        if campaign is None or campaign.status(self._clock.now()) != "closed":
-            return []
-        return [closed_message(campaign)]
-
-    async def completed(
-        self, uow: CampaignWork, conversation: StoredConversation, flow: Flow
-    ) -> list[Outbound]:
-        invitation = await uow.campaigns.invitation_of_conversation(conversation.id)
-        if invitation is None:
-            return []
-        campaign = await uow.campaigns.get(invitation.campaign_id)
-        if campaign is None:
-            return []
-        await uow.campaigns.complete(invitation.id, keep_link=not campaign.anonymous)
-        await uow.outbox.cancel_keys(invitee_prefix(campaign.id, invitation.id))
-        if campaign.anonymous:
-            await uow.campaigns.anonymise(conversation.id, campaign.id, day_of(self._clock.now()))
-        return [thanks_message(campaign)]
-
-
-class _InvitationLink:
-    """Ties the conversation `begin` starts or picks up to one invitation."""
-
-    def __init__(self, campaign: Campaign, invitation_id: str, now: datetime) -> None:
-        self._campaign = campaign
-        self._invitation_id = invitation_id
-        self._now = now
-        self.found: int | None = None
-
-    async def find(self, uow: CampaignWork, person: PersonRef) -> int | None:
-        # Under a row lock: two starts of the same invitee make one conversation, not two.
-        invitation = await uow.campaigns.invitation(self._campaign.id, person.id, lock=True)
-        if invitation is None or invitation.id != self._invitation_id:
-            raise CampaignError("That invitation has changed; send the command again.")
-        if invitation.completed:
-            answered = refusal(self._campaign, self._now, answered=True)
-            raise CampaignError(answered.text if answered else "You have already answered.")
-        self.found = invitation.conversation_id
-        return self.found
-
-    async def attach(self, uow: CampaignWork, person: PersonRef, conversation_id: int) -> None:
-        await uow.campaigns.attach(self._invitation_id, self._campaign.id, conversation_id)
-
-
-class Responses(Protocol):
-    """The part of the `ConversationService` a campaign starts its responses through."""
-
-    async def begin(
-        self,
-        who: Sender,
-        flow_id: str,
-        *,
-        new: bool = False,
-        event_id: str | None = None,
-        link: BeginLink[CampaignWork] | None = None,
-    ) -> Outcome: ...
 
 
 class CampaignService:
@@ -435,7 +358,7 @@ class CampaignService:
                 answered = refusal(campaign, now, answered=True)
                 return Outcome((answered,) if answered else ())
             await uow.commit()
-        link = _InvitationLink(campaign, invitation.id, now)
+        link = InvitationLink(campaign, invitation.id, now)
         try:
             outcome = await self._conversations.begin(
                 who, campaign.flow_id, event_id=event_id, link=link

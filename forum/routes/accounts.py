@@ -22,8 +22,7 @@ from forum.security import (
     verify_password,
 )
 from forum.usernames import display_name_problem, normalise_username, username_problem
-from storage import SqlUnitOfWork
-from storage.repositories.accounts import AccountRecord, UsernameTaken, username_key
+from storage import AccountRecord, SqlUnitOfWork, UsernameTaken, username_key
 
 router = APIRouter(include_in_schema=False)
 

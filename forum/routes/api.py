@@ -19,7 +19,7 @@ from forum.auth import ApiSignedIn, ApiViewer
 from forum.discussion import Discussion, discussion
 from forum.discussion_terms import BODY_MAX, TITLE_MAX, DiscussionError
 from forum.params import RowId
-from storage.repositories.forum_records import BoardSummary, PostRecord, ThreadRecord
+from storage import BoardSummary, PostRecord, ThreadRecord
 
 router = APIRouter(prefix="/api", tags=["forum"])
 

@@ -50,8 +50,7 @@ from forum.discussion import discussion
 from forum.discussion_terms import DiscussionError
 from forum.pages import render
 from forum.params import RowId
-from storage import unit_of_work_factory
-from storage.repositories.accounts import username_key
+from storage import unit_of_work_factory, username_key
 
 router = APIRouter(prefix="/chat", include_in_schema=False)
 

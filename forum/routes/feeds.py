@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from forum.atom import ATOM_MEDIA_TYPE, AtomEntry, AtomFeed, render_atom, summary_of
 from forum.auth import uow
-from storage.repositories.feeds import FeedThread
+from storage import FeedThread
 
 router = APIRouter(tags=["feeds"])
 

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from forum.auth import OptionalViewer, uow
 from forum.pages import render
-from storage.repositories.search import MARK_END, MARK_START, SearchPage
+from storage import MARK_END, MARK_START, SearchPage
 
 router = APIRouter()
 

@@ -16,7 +16,7 @@ from forum.discussion_pages import page_url, refused
 from forum.discussion_terms import DiscussionError, Forbidden, Invalid, PostInThread, ThreadPage
 from forum.pages import form_fields, notify, render, see_other, take_notice
 from forum.params import RowId
-from storage.repositories.forum_records import PostRecord, RevisionRecord
+from storage import PostRecord, RevisionRecord
 
 router = APIRouter(include_in_schema=False)
 

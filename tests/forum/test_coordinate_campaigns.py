@@ -19,8 +19,9 @@ from flows.conversation.loading import parse_flow
 from flows.conversation.messages import Reply
 from flows.conversation.service import ConversationService, Sender
 from flows.people.model import Role
+from flows.surveys.hooks import CampaignResponses
 from flows.surveys.model import Campaign
-from flows.surveys.service import CampaignResponses, CampaignService
+from flows.surveys.service import CampaignService
 from forum import ForumConfig, create_app
 from storage import Database, unit_of_work_factory
 from tests.bot.platforms import registered

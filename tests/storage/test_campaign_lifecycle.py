@@ -19,8 +19,9 @@ from flows.conversation.messages import Outbound, Reply
 from flows.conversation.service import ConversationService, Outcome, Sender
 from flows.outbox.dispatcher import Dispatcher
 from flows.people.chats import ChatRef
+from flows.surveys.hooks import CampaignResponses
 from flows.surveys.model import Campaign, Reminders
-from flows.surveys.service import CampaignResponses, CampaignService, NotAllowed
+from flows.surveys.service import CampaignService, NotAllowed
 from storage import Database, SqlUnitOfWork, unit_of_work_factory
 from storage.base import Base
 from storage.models import (

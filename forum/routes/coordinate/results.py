@@ -24,8 +24,7 @@ from starlette.background import BackgroundTask
 from flows.conversation import Flow, FlowCatalog
 from flows.surveys import AnswerFilter, FilterError, QuestionResult, SurveyResults
 from forum.charts import Bar, bar_chart
-from storage.exports import ExportFormat, csv_chunks, export_responses
-from storage.repositories.results import ResultsReader, UnknownSurvey
+from storage import ExportFormat, ResultsReader, UnknownSurvey, csv_chunks, export_responses
 
 TEXTS_SHOWN = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,8 +15,7 @@ from forum.auth import Viewer, require_role
 from forum.pages import render
 from forum.permissions import can_see_results
 from forum.routes.coordinate.results import catalog, csv_download, results_page, xlsx_download
-from storage import Database
-from storage.repositories.results import SqlResultsRepository
+from storage import Database, SqlResultsRepository
 
 router = APIRouter(prefix="/coordinate", include_in_schema=False)
 Coordinator = require_role(Role.COORDINATOR)
