@@ -13,7 +13,7 @@ from flows.conversation.definitions import Flow, MessageStep, MultipleStep
 from flows.conversation.loading import load_flow_file
 from tests.flows.transcript import Chat, Given, verify_dialog
 
-CONTENT = Path(__file__).resolve().parents[2] / "flows" / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "flows" / "content"
 MESSINA = load_flow_file(CONTENT / "messina.yaml")
 CORK = load_flow_file(CONTENT / "cork.yaml")
 DESK_THEMES = {

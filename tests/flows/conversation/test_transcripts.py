@@ -17,7 +17,7 @@ from flows.conversation.state import Answer, State
 from tests.flows.sample import every_kind
 from tests.flows.transcript import Chat, Given, verify_dialog
 
-CONTENT = Path(__file__).resolve().parents[2] / "flows" / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "flows" / "content"
 CITESS = load_flow_file(CONTENT / "citess.yaml")
 DESEO = load_flow_file(CONTENT / "deseo.yaml")
 SAMPLE = every_kind()

@@ -48,7 +48,7 @@ from flows.conversation.prompts import CONTINUE, RESTART_NO, RESTART_YES, SKIP, 
 from flows.conversation.state import Answer, State
 from tests.flows.sample import every_kind
 
-CONTENT = Path(__file__).resolve().parents[2] / "flows" / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "flows" / "content"
 FLOWS: dict[str, Flow] = {
     "citess": load_flow_file(CONTENT / "citess.yaml"),
     "deseo": load_flow_file(CONTENT / "deseo.yaml"),

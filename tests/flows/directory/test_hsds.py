@@ -31,7 +31,7 @@ from flows.directory.model import (
 )
 
 BUNDLED = load_directory()
-SCHEMAS = Path(__file__).parents[1] / "fixtures" / "hsds"
+SCHEMAS = Path(__file__).parents[2] / "fixtures" / "hsds"
 
 
 def schema(name: str) -> dict[str, Any]:

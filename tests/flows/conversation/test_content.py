@@ -14,7 +14,7 @@ from flows.conversation.definitions import Flow, MessageStep, MultipleStep, Rati
 from flows.conversation.loading import load_flow_file
 from flows.conversation.messages import Reply
 
-CONTENT = Path(__file__).resolve().parents[2] / "flows" / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "flows" / "content"
 FILES = sorted(CONTENT.glob("*.yaml"))
 
 CITESS_SECTIONS = {
