@@ -19,7 +19,15 @@ from typing import TypeVar
 import typer
 
 from bot import DISCORD, TELEGRAM, ConsoleChat
-from deseo.cli.common import chat_option, fail, on_store, out, require_current_schema, settings
+from deseo.cli.common import (
+    chat_in_terminal,
+    chat_option,
+    fail,
+    on_store,
+    out,
+    require_current_schema,
+    settings,
+)
 from deseo.cli.results import ExportFormat, ResultsFormat, print_results
 from deseo.compose import campaign_service, catalog, conversation_service, platforms
 from flows.conversation import FlowFileError, Sender, UnknownFlow
@@ -386,9 +394,4 @@ def answer(
         console = ConsoleChat(chat, who, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
         return await console.run(None)
 
-    try:
-        code = on_store(url, run)
-    except KeyboardInterrupt:
-        out.print("\nStopped. Your answers are saved.")
-        code = 1
-    raise typer.Exit(code)
+    chat_in_terminal(url, run)

@@ -109,3 +109,14 @@ def chat_option(text: str, option: str = "--chat") -> ChatRef:
     if chat is not None:
         problem = f"{chat.platform.value!r} is not one of the chat platforms ({', '.join(known)})"
     fail(f"{option}: {problem} (for example telegram:CHAT_ID or discord:CHANNEL_ID)", 2)
+
+
+def chat_in_terminal(url: str, run: Callable[[Database], Awaitable[int]]) -> NoReturn:
+    """Run a conversation in the terminal on the store, exiting with its code; Ctrl-C stops it
+    with the reassurance that the answers so far are kept."""
+    try:
+        code = on_store(url, run)
+    except KeyboardInterrupt:
+        out.print("\nStopped. Your answers are saved.")
+        code = 1
+    raise typer.Exit(code)

@@ -11,7 +11,15 @@ from pathlib import Path
 import typer
 
 from bot import ConsoleChat
-from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
+from deseo.cli.common import (
+    chat_in_terminal,
+    err,
+    fail,
+    on_store,
+    out,
+    require_current_schema,
+    settings,
+)
 from deseo.compose import catalog, conversation_service
 from flows.conversation import (
     CONTENT,
@@ -85,12 +93,7 @@ def chat(
         )
         return await chat.run(flow_id, new=new)
 
-    try:
-        code = on_store(url, run)
-    except KeyboardInterrupt:
-        out.print("\nStopped. Your answers are saved.")
-        code = 1
-    raise typer.Exit(code)
+    chat_in_terminal(url, run)
 
 
 class ReportFormat(StrEnum):
