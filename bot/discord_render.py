@@ -3,8 +3,8 @@
 Every component carries a custom id that says all that is needed to act on it, so a button
 still works after the bot restarts:
 
-- `deseo:f:<tag>:<action>` answers a prompt (a `flows.messages.Press`), `deseo:fs:<tag>:<n>` is
-  the n-th select menu of a prompt with too many options for buttons;
+- `deseo:f:<tag>:<action>` answers a prompt (a `flows.conversation.Press`), `deseo:fs:<tag>:<n>`
+  is the n-th select menu of a prompt with too many options for buttons;
 - `deseo:m:<option id>` picks from a menu of `bot.commands`, `deseo:ms:<n>` its n-th select;
 - `deseo:type:<tag>` opens a box to type the answer in, which submits `deseo:answer:<tag>`.
 

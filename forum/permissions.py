@@ -143,7 +143,7 @@ def can_change_role(who: Viewer | None, person_id: int, role: Role) -> bool:
 
 
 class CampaignLike(Protocol):
-    """A survey campaign as far as permissions care (`flows.campaigns.Campaign` is one)."""
+    """A survey campaign as far as permissions care (`flows.surveys.Campaign` is one)."""
 
     @property
     def created_by(self) -> int | None: ...
@@ -164,7 +164,7 @@ def can_see_results(
     or only of one campaign's responses.
 
     Every coordinator may read a flow's results. A campaign's follow the chats' rule,
-    `flows.campaigns.results_readable`: its coordinators and its creator, or any coordinator
+    `flows.surveys.results_readable`: its coordinators and its creator, or any coordinator
     when it names none; admins read everything.
     """
     if who is None:

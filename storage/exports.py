@@ -1,5 +1,5 @@
 """Survey exports: a flow's responses read from the store and written as they are read, one row
-per response and one column per question (see `flows.results.ExportLayout`).
+per response and one column per question (see `flows.surveys.ExportLayout`).
 
 Memory stays bounded whatever the number of responses: CSV through the csv module (to a file,
 or as text chunks for a web download), XLSX through openpyxl's write-only workbook.

@@ -88,8 +88,8 @@ class Not:
 
 @dataclass(frozen=True)
 class Expr:
-    """An XLSForm expression such as `${age} >= 18` (see `flows.expressions`); XLSForm imports
-    turn `relevant` into this, and flow files may write it as `when: {expr: "..."}`."""
+    """An XLSForm expression such as `${age} >= 18` (see `expressions`); XLSForm imports turn
+    `relevant` into this, and flow files may write it as `when: {expr: "..."}`."""
 
     source: str
 

@@ -75,8 +75,8 @@ class _Step(_Model):
     source: str | None = None
     advice: LocalText | None = None
     required: bool = True
-    # An XLSForm-style check of the answer, `.` standing for it (see flows.expressions): an
-    # answer for which it is false is refused with `constraint_message`. Questions only.
+    # An XLSForm-style check of the answer, `.` standing for it (see `expressions`): an answer
+    # for which it is false is refused with `constraint_message`. Questions only.
     constraint: str | None = None
     constraint_message: LocalText | None = None
 

@@ -4,7 +4,7 @@ answer it, and its coordinators.
 What is kept about an anonymous campaign's answers is bounded by design: an invitation names
 its person, but names their conversation only while it is in progress; once it completes, the
 invitation keeps just `completed` (no time), and the conversation belongs to the campaign's
-stand-in respondent (see `flows.campaign_service`).
+stand-in respondent (see `flows.surveys.service`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class CampaignRecord(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The zone its times are shown in.
     timezone: Mapped[str] = mapped_column(String(64))
-    # The reminder schedule as `flows.campaigns.Reminders.items()`, e.g. ["3d", "1d-before-close"].
+    # The reminder schedule as `flows.surveys.Reminders.items()`, e.g. ["3d", "1d-before-close"].
     reminders: Mapped[list[str]] = mapped_column(Json, default=list)
     token: Mapped[str] = mapped_column(String(32), unique=True)
     open_link: Mapped[bool] = mapped_column(Boolean, default=False)

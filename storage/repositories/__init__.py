@@ -1,1 +1,1 @@
-"""Repositories: the store's side of the protocols in `flows.ports`."""
+"""Repositories: the store's side of the protocols in each `flows` feature's `ports.py`."""

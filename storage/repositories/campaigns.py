@@ -1,4 +1,4 @@
-"""Survey campaigns in SQL, as `flows.ports.CampaignRepository` promises them."""
+"""Survey campaigns in SQL, as `flows.surveys.ports.CampaignRepository` promises them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Conversations, answers, flow versions and inbound events in SQL, as `flows.ports` promises.
+"""Conversations, answers, flow versions and inbound events in SQL, as
+`flows.conversation.ports` promises.
 
 Every event of every chat goes through here, so the statements are built once, at import, and
 run on the session's connection with bound parameters: SQLAlchemy's compiled cache then does
@@ -112,7 +113,7 @@ STATEMENTS: dict[str, dict[str, Any]] = {
 
 
 class SqlConversationRepository:
-    """Implements `flows.ports.ConversationRepository`."""
+    """Implements `flows.conversation.ports.ConversationRepository`."""
 
     def __init__(self, session: AsyncSession, dialect: str) -> None:
         self._session = session
@@ -258,7 +259,8 @@ class SqlConversationRepository:
 
 
 class SqlFlowRepository:
-    """Implements `flows.ports.FlowRepository`: one row per flow version, its definition as JSON."""
+    """Implements `flows.conversation.ports.FlowRepository`: one row per flow version, its
+    definition as JSON."""
 
     def __init__(self, session: AsyncSession, dialect: str) -> None:
         self._session = session

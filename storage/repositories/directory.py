@@ -1,4 +1,4 @@
-"""The support-service directory in SQL, as `flows.ports.DirectoryRepository` promises.
+"""The support-service directory in SQL, as `flows.directory.ports.DirectoryRepository` promises.
 
 A replace keeps the rows that other tables hold on to: territories and organisations are
 matched by slug and updated in place, so an organisation's members survive an import; an

@@ -1,4 +1,4 @@
-"""Groups, meetings and RSVPs in SQL, as `flows.meetings` promises."""
+"""Groups, meetings and RSVPs in SQL, as `flows.meetings.ports` promises."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unmet needs in SQL, as `flows.ports.NeedsRepository` promises."""
+"""Unmet needs in SQL, as `flows.directory.ports.NeedsRepository` promises."""
 
 from __future__ import annotations
 

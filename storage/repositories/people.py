@@ -1,4 +1,4 @@
-"""People and identities in SQL, as `flows.ports.PeopleRepository` promises them."""
+"""People and identities in SQL, as `flows.people.ports.PeopleRepository` promises them."""
 
 from __future__ import annotations
 

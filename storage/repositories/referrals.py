@@ -1,4 +1,5 @@
-"""Referrals, their history and provider membership in SQL, as `flows.ports` promises."""
+"""Referrals, their history and provider membership in SQL, as
+`flows.referrals.ports.ReferralRepository` promises."""
 
 from __future__ import annotations
 

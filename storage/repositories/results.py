@@ -296,7 +296,7 @@ class ResultsReader:
     ) -> SurveyResults:
         """The results of a flow's responses, judged against its newest stored version (or
         `version`); `fallback` stands for a flow not yet stored. Raises `UnknownSurvey`, and
-        `flows.results.FilterError` for a filter that does not fit the flow."""
+        `flows.surveys.FilterError` for a filter that does not fit the flow."""
         async with self._database.sessions() as session:
             repository = self._repository(session)
             definitions = await repository.definitions(flow_id)

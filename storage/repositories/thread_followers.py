@@ -1,4 +1,4 @@
-"""The chats that follow a forum thread, in SQL: `flows.ports.ThreadFollowerRepository`."""
+"""The chats that follow a forum thread, in SQL: `flows.threads.ports.ThreadFollowerRepository`."""
 
 from __future__ import annotations
 

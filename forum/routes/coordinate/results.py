@@ -3,7 +3,7 @@ alike: question by question with bar charts, filtered by one answer, and the res
 or XLSX downloads; of every response to the flow, or only of one campaign's.
 
 The numbers are those of `deseo results` and the files those of `deseo export`: the same
-aggregation (`flows.results` through `storage.repositories.results`) and the same export code
+aggregation (`flows.surveys` through `storage.repositories.results`) and the same export code
 (`storage.exports`).
 """
 

@@ -1,4 +1,5 @@
-"""A conversation read back from its state (`flows.transcript`), as the web chat shows it."""
+"""A conversation read back from its state (`flows.conversation.transcript`), as the web
+chat shows it."""
 
 from __future__ import annotations
 
