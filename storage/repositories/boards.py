@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Board, Thread
+from storage.repositories.forum_base import ForumRepository
 from storage.repositories.forum_records import BoardRecord, BoardSummary
 
 
@@ -33,12 +33,8 @@ def _board(row: Board) -> BoardRecord:
     )
 
 
-class SqlBoardRepository:
+class SqlBoardRepository(ForumRepository):
     """Boards, read and written through one session."""
-
-    def __init__(self, session: AsyncSession, dialect: str) -> None:
-        self._session = session
-        self._dialect = dialect
 
     async def create_board(
         self,

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Flag, Person
+from storage.repositories.forum_base import ForumRepository
 from storage.repositories.forum_records import FlagRecord
 
 
@@ -36,12 +37,8 @@ async def flag_records(session: AsyncSession, where: ColumnElement[bool]) -> lis
     ]
 
 
-class SqlFlagRepository:
+class SqlFlagRepository(ForumRepository):
     """Flags, read and written through one session."""
-
-    def __init__(self, session: AsyncSession, dialect: str) -> None:
-        self._session = session
-        self._dialect = dialect
 
     async def flag(self, post_id: int, flagger_id: int, reason: str, *, now: datetime) -> bool:
         """Note a member's flag on a post; False if they had flagged it already."""

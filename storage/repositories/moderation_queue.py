@@ -4,21 +4,17 @@ each with its thread."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Flag, Post, Thread
 from storage.repositories.flags import flag_records
+from storage.repositories.forum_base import ForumRepository
 from storage.repositories.forum_records import PENDING, FlagRecord, QueuedPost
 from storage.repositories.posts import post_query, post_records
 from storage.repositories.threads import thread_query, thread_record
 
 
-class SqlModerationQueueRepository:
+class SqlModerationQueueRepository(ForumRepository):
     """What waits for a moderator, read through one session."""
-
-    def __init__(self, session: AsyncSession, dialect: str) -> None:
-        self._session = session
-        self._dialect = dialect
 
     async def open_flags(self, *, limit: int = 100) -> list[QueuedPost]:
         """Posts with open flags, the longest-waiting first, each with its open flags."""

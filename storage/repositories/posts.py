@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Person, Post, PostRevision, Thread
+from storage.repositories.forum_base import ForumRepository
 from storage.repositories.forum_records import (
     PENDING,
     VISIBLE,
@@ -27,7 +28,6 @@ from storage.repositories.forum_records import (
     Scope,
     page_bounds,
 )
-from storage.repositories.search import SearchDocuments
 
 TextOf = Callable[[str], str]
 
@@ -89,16 +89,8 @@ def _posts_in_scope(scope: Scope) -> ColumnElement[bool]:
     return or_(visible, and_(Post.status == PENDING, Post.author_id == scope.person_id))
 
 
-class SqlPostRepository:
+class SqlPostRepository(ForumRepository):
     """Posts and their revisions, read and written through one session."""
-
-    def __init__(self, session: AsyncSession, dialect: str) -> None:
-        self._session = session
-        self._dialect = dialect
-
-    @property
-    def _documents(self) -> SearchDocuments:
-        return SearchDocuments(self._session, self._dialect)
 
     async def post(self, post_id: int) -> PostRecord | None:
         rows = await self._session.execute(post_query().where(Post.id == post_id))

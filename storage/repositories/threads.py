@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Board, Person, Post, Thread
+from storage.repositories.forum_base import ForumRepository
 from storage.repositories.forum_records import (
     PENDING,
     VISIBLE,
@@ -21,7 +21,6 @@ from storage.repositories.forum_records import (
     page_bounds,
 )
 from storage.repositories.posts import SqlPostRepository
-from storage.repositories.search import SearchDocuments
 
 _Author = aliased(Person)
 
@@ -63,16 +62,8 @@ def _threads_in_scope(scope: Scope) -> ColumnElement[bool]:
     return or_(Thread.hidden.is_(False), Thread.author_id == scope.person_id)
 
 
-class SqlThreadRepository:
+class SqlThreadRepository(ForumRepository):
     """Threads, read and written through one session; their search documents kept in step."""
-
-    def __init__(self, session: AsyncSession, dialect: str) -> None:
-        self._session = session
-        self._dialect = dialect
-
-    @property
-    def _documents(self) -> SearchDocuments:
-        return SearchDocuments(self._session, self._dialect)
 
     async def thread(self, thread_id: int) -> ThreadRecord | None:
         row = (
