@@ -38,8 +38,8 @@ class ForumConfig:
     # How long anonymous readers' board and thread pages are reused (0: never); see
     # `forum.pagecache`.
     page_cache_seconds: float = 2.0
-    telegram_enabled: bool = False
-    discord_enabled: bool = False
+    # The chat platforms whose bots run beside the site, as people call them ("Telegram").
+    chat_bots: tuple[str, ...] = ()
 
 
 def create_app(

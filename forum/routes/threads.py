@@ -100,7 +100,7 @@ async def _thread_response(
             "quote_id": quote_id,
             "error": error,
             "notice": take_notice(request),
-            "chat_bots": config.telegram_enabled or config.discord_enabled,
+            "chat_bots": bool(config.chat_bots),
             "followers": await service.follower_count(who, view.thread.id)
             if moderator and who is not None
             else None,

@@ -28,7 +28,7 @@ async def followed_thread(database: Database, app: object) -> int:
 
 
 async def test_the_page_says_how_to_watch_when_a_bot_runs(database: Database) -> None:
-    app = make_app(database, telegram_enabled=True, public_url="http://forum.example")
+    app = make_app(database, chat_bots=("Telegram",), public_url="http://forum.example")
     thread_id = await followed_thread(database, app)
     async with client(app) as http:
         page = (await http.get(f"/threads/{thread_id}")).text
@@ -48,7 +48,7 @@ async def test_no_hint_without_a_bot(database: Database) -> None:
 
 
 async def test_moderators_see_how_many_chats_follow(database: Database) -> None:
-    app = make_app(database, discord_enabled=True)
+    app = make_app(database, chat_bots=("Discord",))
     thread_id = await followed_thread(database, app)
     async with client(app) as http:
         await signed_in(http, database, "mod", roles=[Role.MODERATOR])
@@ -59,7 +59,7 @@ async def test_moderators_see_how_many_chats_follow(database: Database) -> None:
 async def test_a_reply_on_the_web_queues_a_notice_with_the_sites_address(
     database: Database,
 ) -> None:
-    app = make_app(database, telegram_enabled=True, public_url="http://forum.example/")
+    app = make_app(database, chat_bots=("Telegram",), public_url="http://forum.example/")
     thread_id = await followed_thread(database, app)
     async with client(app) as http:
         await signed_in(http, database, "brid")
