@@ -1,7 +1,8 @@
 """Who is asking: the signed session cookie, API bearer tokens, and CSRF tokens on forms.
 
 Every route learns its viewer through the dependencies here (`viewer`, `require_viewer`,
-`require_role`, `api_viewer`), and every form POST goes through `check_csrf`; what a viewer
+`require_role`, `api_viewer`), every form POST goes through `check_csrf`, and every API write
+through `require_api_writer` (a bearer token, or the CSRF token in a header); what a viewer
 may do is decided in `forum.permissions`, nowhere else.
 """
 
@@ -24,6 +25,8 @@ from storage import AccountRecord, SqlUnitOfWork
 SESSION_COOKIE = "deseo_session"
 SESSION_DAYS = 14
 CSRF_FIELD = "csrf_token"
+# The header an API write made with the session cookie carries the session's CSRF token in.
+CSRF_HEADER = "X-CSRF-Token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,17 +209,28 @@ async def api_viewer(request: Request) -> Viewer | None:
 ApiViewer = Annotated[Viewer | None, Depends(api_viewer)]
 
 
-async def require_api_viewer(who: ApiViewer) -> Viewer:
+async def require_api_writer(request: Request, who: ApiViewer) -> Viewer:
+    """The person an API write is made as: the bearer token's, or the session's when the
+    request also carries the session's CSRF token in the `X-CSRF-Token` header. A browser sends
+    the cookie along with a POST another site makes it send; not a header or a token."""
     if who is None:
         raise HTTPException(
             status_code=401,
             detail="sign in or send a bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return who
+    # With an Authorization header, `api_viewer` has read the viewer from its token alone.
+    if request.headers.get("authorization") or _csrf_matches(
+        request, request.headers.get(CSRF_HEADER)
+    ):
+        return who
+    raise HTTPException(
+        status_code=403,
+        detail=f"send Authorization: Bearer <token>, or the session's CSRF token as {CSRF_HEADER}",
+    )
 
 
-ApiSignedIn = Annotated[Viewer, Depends(require_api_viewer)]
+ApiSignedIn = Annotated[Viewer, Depends(require_api_writer)]
 
 
 def csrf_token(request: Request) -> str:
@@ -228,16 +242,19 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def check_csrf(request: Request) -> None:
-    """Refuse a form POST whose CSRF field does not match the session's token."""
-    form = await request.form()
-    sent = form.get(CSRF_FIELD)
+def _csrf_matches(request: Request, sent: object) -> bool:
     expected = request.session.get("csrf")
-    if not (
+    return (
         isinstance(sent, str)
         and isinstance(expected, str)
         and hmac.compare_digest(sent.encode(), expected.encode())
-    ):
+    )
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a form POST whose CSRF field does not match the session's token."""
+    form = await request.form()
+    if not _csrf_matches(request, form.get(CSRF_FIELD)):
         raise HTTPException(
             status_code=403,
             detail="This form has expired or did not come from this site. Reload the page "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -109,15 +109,16 @@ async def export_responses(
     completed_only: bool = False,
     fallback: Flow | None = None,
     campaign_id: int | None = None,
+    hidden_campaigns: Collection[int] = (),
     sheet: str | None = None,
 ) -> int:
-    """Write the responses of a flow (only those of one campaign, with `campaign_id`) to
-    `output` as they are read; returns how many rows. `sheet` names the XLSX sheet (default:
-    the flow's id).
+    """Write the responses of a flow (only those of one campaign, with `campaign_id`; none of
+    the `hidden_campaigns`') to `output` as they are read; returns how many rows. `sheet`
+    names the XLSX sheet (default: the flow's id).
 
     The file appears whole or not at all: rows go to a temporary file beside it, renamed at
     the end. Raises `UnknownSurvey` when the store holds no version of the flow."""
-    reader = ResultsReader(database, campaign_id=campaign_id)
+    reader = ResultsReader(database, campaign_id=campaign_id, hidden_campaigns=hidden_campaigns)
     layout = await _layout(reader, flow_id, version, fallback)
     partial = output.with_name(f".{output.name}.partial")
     count = 0
@@ -154,11 +155,13 @@ async def csv_chunks(
     completed_only: bool = False,
     fallback: Flow | None = None,
     campaign_id: int | None = None,
+    hidden_campaigns: Collection[int] = (),
 ) -> AsyncIterator[str]:
-    """The CSV export (of one campaign's responses, with `campaign_id`) as pieces of text, one
-    per batch of responses read, for a download that starts before the last response is read.
-    Raises `UnknownSurvey` here, before any piece."""
-    reader = ResultsReader(database, campaign_id=campaign_id)
+    """The CSV export (of one campaign's responses, with `campaign_id`; none of the
+    `hidden_campaigns`') as pieces of text, one per batch of responses read, for a download
+    that starts before the last response is read. Raises `UnknownSurvey` here, before any
+    piece."""
+    reader = ResultsReader(database, campaign_id=campaign_id, hidden_campaigns=hidden_campaigns)
     layout = await _layout(reader, flow_id, version, fallback)
 
     async def pieces() -> AsyncIterator[str]:

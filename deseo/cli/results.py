@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
-from deseo.compose import catalog
+from deseo.compose import campaign_service, catalog
 from flows.conversation import Flow, FlowFileError
-from flows.surveys import AnswerFilter, FilterError, SurveyResults
+from flows.surveys import AnswerFilter, CampaignError, FilterError, SurveyResults
 from storage import (
     CsvSink,
     Database,
@@ -39,6 +39,25 @@ BAR_WIDTH = 20
 class ResultsFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+AsViewer = typer.Option(
+    None,
+    "--as",
+    help="Read as this person (number) may: refused unless a coordinator, and without the "
+    "campaigns whose results they may not see.",
+)
+
+
+async def _hidden(database: Database, flow_id: str, viewer: int | None) -> frozenset[int]:
+    """The flow's campaigns to leave out for `viewer` (none without one: whoever runs the CLI
+    holds the store)."""
+    if viewer is None:
+        return frozenset()
+    try:
+        return await campaign_service(database).hidden_from(flow_id, viewer)
+    except CampaignError as exc:
+        fail(str(exc))
 
 
 def _catalog_flow(flow_id: str) -> Flow | None:
@@ -67,6 +86,7 @@ def results(
         False, "--completed-only", help="Leave out responses still in progress."
     ),
     lang: str = typer.Option(None, "--lang", help="Questions and choices in this language."),
+    viewer: int = AsViewer,
 ) -> None:
     """Results per question: counts and shares, mean and median, free texts, response rate."""
     try:
@@ -76,8 +96,9 @@ def results(
     url = settings().database
     require_current_schema(url)
 
-    def load(database: Database) -> Awaitable[SurveyResults]:
-        return ResultsReader(database).results(
+    async def load(database: Database) -> SurveyResults:
+        hidden = await _hidden(database, flow_id, viewer)
+        return await ResultsReader(database, hidden_campaigns=hidden).results(
             flow_id,
             version=version,
             answer_filter=answer_filter,
@@ -114,13 +135,14 @@ def export(
     completed_only: bool = typer.Option(
         False, "--completed-only", help="Leave out responses still in progress."
     ),
+    viewer: int = AsViewer,
 ) -> None:
     """Write one row per response and one column per question, as XLSForm tools do."""
     url = settings().database
     require_current_schema(url)
 
-    def run(database: Database) -> Awaitable[int]:
-        return export_responses(
+    async def run(database: Database) -> int:
+        return await export_responses(
             database,
             flow_id,
             format,
@@ -128,6 +150,7 @@ def export(
             version=version,
             completed_only=completed_only,
             fallback=_catalog_flow(flow_id),
+            hidden_campaigns=await _hidden(database, flow_id, viewer),
         )
 
     try:

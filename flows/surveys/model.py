@@ -9,7 +9,7 @@ message invites everyone present, or an open link. Each invitee answers at most 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -249,6 +249,21 @@ def results_readable(
         return True
     named = bool(coordinators) or created_by is not None
     return not named and Role.COORDINATOR in roles
+
+
+def hidden_campaigns(
+    person_id: int,
+    roles: Collection[Role],
+    campaigns: Iterable[tuple[Campaign, Collection[int]]],
+) -> frozenset[int]:
+    """The campaigns (each with its coordinators) whose responses a flow's results, exports
+    and counts leave out for this person: those whose own results `results_readable` keeps
+    from them. Otherwise the flow-wide pages would show what the campaign's page refuses."""
+    return frozenset(
+        campaign.id
+        for campaign, coordinators in campaigns
+        if not results_readable(person_id, roles, campaign.created_by, coordinators)
+    )
 
 
 # --- outbox keys: campaign/<id>/... so that closing cancels everything by one prefix, and one

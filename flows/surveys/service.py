@@ -26,7 +26,7 @@ from flows.conversation import (
     UnknownFlow,
 )
 from flows.outbox import OutboxItem
-from flows.people import ChatPlatforms, ChatRef
+from flows.people import ChatPlatforms, ChatRef, Role
 from flows.slugs import slugify
 from flows.surveys.hooks import InvitationLink, Responses, day_of
 from flows.surveys.model import (
@@ -39,6 +39,7 @@ from flows.surveys.model import (
     campaign_prefix,
     chat_key,
     chat_message,
+    hidden_campaigns,
     intro_message,
     invitation_message,
     invite_key,
@@ -271,6 +272,18 @@ class CampaignService:
             if person is None or not may_see_results(person, campaign, coordinators):
                 raise NotAllowed(f"only the coordinators of {campaign.slug} see its results")
             return campaign
+
+    async def hidden_from(self, flow_id: str, person_id: int) -> frozenset[int]:
+        """The flow's campaigns whose responses the person may not read, to leave out of the
+        flow's results and exports (see `hidden_campaigns`); raises `NotAllowed` for someone
+        who may not read a survey's results at all."""
+        async with self._units() as uow:
+            person = await uow.people.get(person_id)
+            if person is None or not person.has_role(Role.COORDINATOR):
+                raise NotAllowed("only coordinators read a survey's results")
+            campaigns = [c for c in await uow.campaigns.all() if c.flow_id == flow_id]
+            named = [(c, await uow.campaigns.coordinators(c.id)) for c in campaigns]
+            return hidden_campaigns(person.id, person.roles, named)
 
     async def plan(self) -> int:
         """Close the campaigns whose time is up, and make sure the outbox holds every reminder

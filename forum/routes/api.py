@@ -1,5 +1,6 @@
 """The JSON API under `/api`: boards, threads and posts to read; with a bearer token (or a
-signed-in session), new threads and replies. Described by `/openapi.json`.
+signed-in session sending its CSRF token in `X-CSRF-Token`), new threads and replies. A bearer
+token the store does not know is refused on every route. Described by `/openapi.json`.
 
 It calls the same `forum.discussion.Discussion` the pages call, so a post made through the API
 is checked, rendered and moderated exactly like one made in a browser.
@@ -15,13 +16,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from forum.auth import ApiSignedIn, ApiViewer
+from forum.auth import ApiSignedIn, ApiViewer, api_viewer
 from forum.discussion import Discussion, discussion
 from forum.discussion_terms import BODY_MAX, TITLE_MAX, DiscussionError
 from forum.params import RowId
 from storage import BoardSummary, PostRecord, ThreadRecord
 
-router = APIRouter(prefix="/api", tags=["forum"])
+# Every route reads the token, so that an unknown one is refused even where nobody is needed;
+# FastAPI computes the dependency once per request, for the routes that name it again.
+router = APIRouter(prefix="/api", tags=["forum"], dependencies=[Depends(api_viewer)])
 
 T = TypeVar("T")
 
@@ -35,7 +38,11 @@ class ApiError(BaseModel):
 
 ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ApiError, "description": "No token, or an unknown or revoked one."},
-    403: {"model": ApiError, "description": "The token's person may not do this."},
+    403: {
+        "model": ApiError,
+        "description": "The token's person may not do this, or a session wrote without its "
+        "CSRF token in X-CSRF-Token.",
+    },
     404: {"model": ApiError, "description": "No such board, thread or post."},
     422: {"description": "The request does not fit the schema, or the text will not do."},
     429: {"model": ApiError, "description": "Too many posts in a short time."},
@@ -160,7 +167,7 @@ def _refused(exc: DiscussionError) -> HTTPException:
     return HTTPException(status_code=exc.status, detail=exc.message)
 
 
-@router.get("/boards", response_model=list[BoardOut])
+@router.get("/boards", response_model=list[BoardOut], responses={401: ERRORS[401]})
 async def list_boards(service: Service) -> list[BoardOut]:
     """Every board, in the order the forum shows them."""
     return [_board(summary) for summary in await service.front_page()]

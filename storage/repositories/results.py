@@ -8,7 +8,7 @@ server-side cursor and never held in memory together.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -88,25 +88,42 @@ class UnknownSurvey(LookupError):
 
 class SqlResultsRepository:
     """Reads the responses of a flow, and counts of them, on one session; with `campaign_id`,
-    only the responses to that survey campaign."""
+    only the responses to that survey campaign; with `hidden_campaigns`, none of the responses
+    to those campaigns (the ones the reader may not see, `flows.surveys.hidden_campaigns`)."""
 
     def __init__(
-        self, session: AsyncSession, dialect: str, *, campaign_id: int | None = None
+        self,
+        session: AsyncSession,
+        dialect: str,
+        *,
+        campaign_id: int | None = None,
+        hidden_campaigns: Collection[int] = (),
     ) -> None:
         self._session = session
         self._gathered = GATHERED_ANSWERS[dialect]
         self._campaign_id = campaign_id
+        self._hidden = sorted(hidden_campaigns)
 
     def _scoped(self, statement: Select[Any], conversation_id: Any) -> Select[Any]:
-        if self._campaign_id is None:
-            return statement
-        return statement.where(
-            conversation_id.in_(
-                select(campaign_responses.c.conversation_id).where(
-                    campaign_responses.c.campaign_id == self._campaign_id
+        if self._campaign_id is not None:
+            statement = statement.where(
+                conversation_id.in_(
+                    select(campaign_responses.c.conversation_id).where(
+                        campaign_responses.c.campaign_id == self._campaign_id
+                    )
                 )
             )
-        )
+        if self._hidden:
+            # An anonymous campaign's responses belong to its stand-in person, not to the
+            # invitee, but campaign_responses still ties each to its campaign.
+            statement = statement.where(
+                conversation_id.not_in(
+                    select(campaign_responses.c.conversation_id).where(
+                        campaign_responses.c.campaign_id.in_(self._hidden)
+                    )
+                )
+            )
+        return statement
 
     async def definitions(self, flow_id: str) -> dict[int, Flow]:
         """Every stored version of the flow, by version number, oldest first."""
@@ -270,14 +287,27 @@ def pick_version(definitions: Mapping[int, Flow], flow_id: str, version: int | N
 
 class ResultsReader:
     """Results and responses of flows in a `Database`, each call on a session of its own;
-    with `campaign_id`, only the responses to that survey campaign."""
+    with `campaign_id`, only the responses to that survey campaign; with `hidden_campaigns`,
+    none of those campaigns' responses."""
 
-    def __init__(self, database: Database, *, campaign_id: int | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        campaign_id: int | None = None,
+        hidden_campaigns: Collection[int] = (),
+    ) -> None:
         self._database = database
         self._campaign_id = campaign_id
+        self._hidden = hidden_campaigns
 
     def _repository(self, session: AsyncSession) -> SqlResultsRepository:
-        return SqlResultsRepository(session, self._database.dialect, campaign_id=self._campaign_id)
+        return SqlResultsRepository(
+            session,
+            self._database.dialect,
+            campaign_id=self._campaign_id,
+            hidden_campaigns=self._hidden,
+        )
 
     async def definitions(self, flow_id: str) -> dict[int, Flow]:
         async with self._database.sessions() as session:

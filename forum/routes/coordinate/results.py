@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,12 +110,16 @@ async def results_page(
     value: str | None,
     invited: int | None,
     campaign_id: int | None = None,
+    hidden_campaigns: Collection[int] = (),
 ) -> ResultsPage:
-    """The results per question of a flow's responses (of one campaign's, with `campaign_id`),
-    optionally only of those with one answer; the page's filter links and downloads start at
-    `base`. Raises a 404 for a survey the store and the catalog do not know; a filter that
-    does not fit shows every response, with the problem said and a 400."""
-    reader = ResultsReader(request.app.state.database, campaign_id=campaign_id)
+    """The results per question of a flow's responses (of one campaign's, with `campaign_id`;
+    none of the `hidden_campaigns`'), optionally only of those with one answer; the page's
+    filter links and downloads start at `base`. Raises a 404 for a survey the store and the
+    catalog do not know; a filter that does not fit shows every response, with the problem
+    said and a 400."""
+    reader = ResultsReader(
+        request.app.state.database, campaign_id=campaign_id, hidden_campaigns=hidden_campaigns
+    )
     fallback = _fallback(request, flow_id)
 
     async def read(answer_filter: AnswerFilter | None) -> SurveyResults:
@@ -169,16 +174,22 @@ def _filter_text(found: SurveyResults, answer_filter: AnswerFilter | None) -> st
 
 
 async def csv_download(
-    request: Request, flow_id: str, name: str, *, campaign_id: int | None = None
+    request: Request,
+    flow_id: str,
+    name: str,
+    *,
+    campaign_id: int | None = None,
+    hidden_campaigns: Collection[int] = (),
 ) -> Response:
-    """Every response (of one campaign's, with `campaign_id`) as a CSV row, streamed as it is
-    read, offered as `<name>-responses.csv`."""
+    """Every response (of one campaign's, with `campaign_id`; none of the `hidden_campaigns`')
+    as a CSV row, streamed as it is read, offered as `<name>-responses.csv`."""
     try:
         pieces = await csv_chunks(
             request.app.state.database,
             flow_id,
             fallback=_fallback(request, flow_id),
             campaign_id=campaign_id,
+            hidden_campaigns=hidden_campaigns,
         )
     except UnknownSurvey:
         raise HTTPException(status_code=404, detail="There is no such survey.") from None
@@ -190,10 +201,16 @@ async def csv_download(
 
 
 async def xlsx_download(
-    request: Request, flow_id: str, name: str, *, campaign_id: int | None = None
+    request: Request,
+    flow_id: str,
+    name: str,
+    *,
+    campaign_id: int | None = None,
+    hidden_campaigns: Collection[int] = (),
 ) -> Response:
-    """Every response (of one campaign's, with `campaign_id`) as a row of a spreadsheet,
-    written to a temporary file, sent from it as `<name>-responses.xlsx`, then removed."""
+    """Every response (of one campaign's, with `campaign_id`; none of the `hidden_campaigns`')
+    as a row of a spreadsheet, written to a temporary file, sent from it as
+    `<name>-responses.xlsx`, then removed."""
     folder = Path(tempfile.mkdtemp(prefix="deseo-export-"))
     output = folder / f"{name}-responses.xlsx"
 
@@ -209,6 +226,7 @@ async def xlsx_download(
             output,
             fallback=_fallback(request, flow_id),
             campaign_id=campaign_id,
+            hidden_campaigns=hidden_campaigns,
             sheet=name,
         )
     except UnknownSurvey:
