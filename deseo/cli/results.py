@@ -12,24 +12,37 @@ import sys
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
-from deseo.compose import catalog
-from flows.conversation import Flow, FlowFileError
-from flows.surveys import AnswerFilter, FilterError, SurveyResults
-from storage import (
-    CsvSink,
-    Database,
-    ExportFormat,
-    ResultsReader,
-    UnknownSurvey,
-    XlsxSink,
-    export_responses,
-)
 
-__all__ = ["CsvSink", "ExportFormat", "XlsxSink", "app", "export_responses", "render_text"]
+if TYPE_CHECKING:
+    from flows.conversation import Flow
+    from flows.surveys import SurveyResults
+    from storage import CsvSink, Database, ExportFormat, XlsxSink, export_responses
+
+__all__ = [
+    "CsvSink",
+    "ExportFormat",
+    "FileFormat",
+    "XlsxSink",
+    "app",
+    "export_responses",
+    "render_text",
+]
+# Exports are storage's; they are named here too, and imported only when asked for.
+_FROM_STORAGE = {"CsvSink", "ExportFormat", "XlsxSink", "export_responses"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_STORAGE:
+        import storage
+
+        return getattr(storage, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 app = typer.Typer(help="Survey results and exports.", no_args_is_help=True)
 
@@ -41,8 +54,23 @@ class ResultsFormat(StrEnum):
     json = "json"
 
 
+class FileFormat(StrEnum):
+    """The `--format` of an export: `storage.ExportFormat`, named without importing storage."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+    def export_format(self) -> ExportFormat:
+        from storage import ExportFormat
+
+        return ExportFormat(self.value)
+
+
 def _catalog_flow(flow_id: str) -> Flow | None:
     """The flow on offer by that id, for one no conversation has stored yet."""
+    from deseo.compose import catalog
+    from flows.conversation import FlowFileError
+
     try:
         flows = catalog()
     except (FlowFileError, ValueError):
@@ -69,6 +97,9 @@ def results(
     lang: str = typer.Option(None, "--lang", help="Questions and choices in this language."),
 ) -> None:
     """Results per question: counts and shares, mean and median, free texts, response rate."""
+    from flows.surveys import AnswerFilter, FilterError
+    from storage import ResultsReader
+
     try:
         answer_filter = AnswerFilter.parse(filter) if filter else None
     except FilterError as exc:
@@ -93,6 +124,9 @@ def results(
 def print_results(read: Callable[[], SurveyResults], format: ResultsFormat) -> None:
     """Read results and print them as text or JSON; an unknown survey or a filter that does
     not fit is one line on stderr and a non-zero exit."""
+    from flows.surveys import FilterError
+    from storage import UnknownSurvey
+
     try:
         found = read()
     except UnknownSurvey as exc:
@@ -108,7 +142,7 @@ def print_results(read: Callable[[], SurveyResults], format: ResultsFormat) -> N
 @app.command("export")
 def export(
     flow_id: str = typer.Argument(..., help="The flow (survey), e.g. messina."),
-    format: ExportFormat = typer.Option(..., "--format", "-f", help="csv or xlsx."),
+    format: FileFormat = typer.Option(..., "--format", "-f", help="csv or xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
     version: int = typer.Option(None, "--version", min=1, help="Only this flow version."),
     completed_only: bool = typer.Option(
@@ -116,6 +150,8 @@ def export(
     ),
 ) -> None:
     """Write one row per response and one column per question, as XLSForm tools do."""
+    from storage import UnknownSurvey, export_responses
+
     url = settings().database
     require_current_schema(url)
 
@@ -123,7 +159,7 @@ def export(
         return export_responses(
             database,
             flow_id,
-            format,
+            format.export_format(),
             output,
             version=version,
             completed_only=completed_only,
