@@ -32,7 +32,8 @@ __all__ = [
     "export_responses",
     "render_text",
 ]
-# Exports are storage's; they are named here too, and imported only when asked for.
+# The export pieces are storage's; they are importable from here as before (benchmarks and
+# storage tests do), but loaded only when asked for, so that this module starts light.
 _FROM_STORAGE = {"CsvSink", "ExportFormat", "XlsxSink", "export_responses"}
 
 
