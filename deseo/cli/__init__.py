@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot import DiscordStartError, TelegramStartError
 from deseo.cli import (
     boards,
     db,
@@ -21,9 +20,6 @@ from deseo.cli import (
     users,
 )
 from deseo.cli.common import CommandError, err, version_callback
-from deseo.runtime import StartupError
-from deseo.settings import SettingsError
-from storage import DatabaseURLError, StoreUnavailable, explain_failure
 
 app = typer.Typer(
     name="deseo",
@@ -64,19 +60,41 @@ app.add_typer(boards.app, name="boards")
 app.add_typer(users.app, name="users")
 
 
-def main() -> None:
-    """Entry point: run the command; a known failure is one line on stderr, never a traceback."""
+def main(args: Sequence[str] | None = None) -> None:
+    """Entry point: run the command (`args`, or the process's arguments); a known failure is
+    one line on stderr and an exit code, never a traceback."""
     try:
-        app()
-    except (CommandError, StartupError, DiscordStartError, TelegramStartError) as exc:
+        app(args=args, prog_name="deseo")
+    except CommandError as exc:
         err.print(f"deseo: {exc}")
-        sys.exit(getattr(exc, "code", 1))
-    except (SettingsError, DatabaseURLError) as exc:
-        err.print(f"deseo: {exc}")
-        sys.exit(2)
-    except StoreUnavailable as exc:
-        err.print(f"deseo: {exc}")
-        sys.exit(1)
-    except (OSError, SQLAlchemyError) as exc:
-        err.print(f"deseo: database error: {explain_failure(exc)}")
-        sys.exit(1)
+        sys.exit(exc.code)
+    except Exception as exc:
+        known = explain(exc)
+        if known is None:
+            raise
+        code, line = known
+        err.print(f"deseo: {line}")
+        sys.exit(code)
+
+
+def explain(exc: Exception) -> tuple[int, str] | None:
+    """The exit code and the line to print for a failure deseo knows; None for a bug.
+
+    The exception types are imported only once something failed, so that starting the command
+    does not load the product."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot import DiscordStartError, TelegramStartError
+    from deseo.runtime import StartupError
+    from deseo.settings import SettingsError
+    from storage import DatabaseURLError, StoreUnavailable, explain_failure
+
+    if isinstance(exc, StartupError | DiscordStartError | TelegramStartError):
+        return int(getattr(exc, "code", 1)), str(exc)
+    if isinstance(exc, SettingsError | DatabaseURLError):
+        return 2, str(exc)
+    if isinstance(exc, StoreUnavailable):
+        return 1, str(exc)
+    if isinstance(exc, OSError | SQLAlchemyError):
+        return 1, f"database error: {explain_failure(exc)}"
+    return None

@@ -4,19 +4,22 @@ delete (only empty ones)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
-from forum import role_problem, slug_problem
-from storage import BoardExists, BoardNotEmpty, BoardRecord, Database, SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from storage import BoardRecord, Database
 
 T = TypeVar("T")
 app = typer.Typer(help="The forum's boards.", no_args_is_help=True)
 
 
 def _on_store(work: Callable[[Database], Awaitable[T]]) -> T:
+    from storage import BoardExists, BoardNotEmpty
+
     url = settings().database
     require_current_schema(url)
     try:
@@ -28,6 +31,8 @@ def _on_store(work: Callable[[Database], Awaitable[T]]) -> T:
 
 
 def _check(slug: str | None, thread_role: str | None) -> None:
+    from forum import role_problem, slug_problem
+
     problem = (slug_problem(slug) if slug is not None else None) or (
         role_problem(thread_role) if thread_role is not None else None
     )
@@ -61,6 +66,8 @@ def create(
     ),
 ) -> None:
     """Make a board."""
+    from storage import SqlUnitOfWork
+
     _check(slug, thread_role)
 
     async def work(database: Database) -> BoardRecord:
@@ -83,6 +90,7 @@ def create(
 @app.command("list")
 def list_boards() -> None:
     """The boards in their order on the front page."""
+    from storage import SqlUnitOfWork
 
     async def work(database: Database) -> list[BoardRecord]:
         async with SqlUnitOfWork(database) as uow:
@@ -108,6 +116,8 @@ def update(
     thread_role: str = typer.Option(None, "--thread-role"),
 ) -> None:
     """Change a board; what is not given stays as it is."""
+    from storage import SqlUnitOfWork
+
     _check(new_slug, thread_role)
 
     async def work(database: Database) -> BoardRecord | None:
@@ -136,6 +146,7 @@ def update(
 @app.command("delete-empty")
 def delete_empty(slug: str = typer.Argument(..., help="The board to delete.")) -> None:
     """Delete a board that has no threads."""
+    from storage import SqlUnitOfWork
 
     async def work(database: Database) -> bool:
         async with SqlUnitOfWork(database) as uow:

@@ -14,11 +14,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from bot import DISCORD, TELEGRAM, ConsoleChat
 from deseo.cli.common import (
     chat_in_terminal,
     chat_option,
@@ -28,24 +27,11 @@ from deseo.cli.common import (
     require_current_schema,
     settings,
 )
-from deseo.cli.results import ExportFormat, ResultsFormat, print_results
-from deseo.compose import campaign_service, catalog, conversation_service, platforms
-from flows.conversation import FlowFileError, Sender, UnknownFlow
-from flows.people import Platform
-from flows.surveys import (
-    AnswerFilter,
-    Campaign,
-    CampaignCounts,
-    CampaignError,
-    CampaignService,
-    FilterError,
-    Reminders,
-    SurveyResults,
-    when,
-)
-from flows.surveys import link_lines as open_link_lines
-from flows.times import TimeInputError, parse_local, to_utc
-from storage import Database, ResultsReader, SqlUnitOfWork, UnknownSurvey, export_responses
+from deseo.cli.results import FileFormat, ResultsFormat, print_results
+
+if TYPE_CHECKING:
+    from flows.surveys import Campaign, CampaignCounts, CampaignService, SurveyResults
+    from storage import Database, ExportFormat
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -60,6 +46,9 @@ TelegramBot = typer.Option(
 
 
 def _with(work: Callable[[CampaignService, Database], Awaitable[T]], bot: str | None = None) -> T:
+    from deseo.compose import campaign_service
+    from flows.surveys import CampaignError
+
     url = settings().database
     require_current_schema(url)
     try:
@@ -71,6 +60,8 @@ def _with(work: Callable[[CampaignService, Database], Awaitable[T]], bot: str | 
 
 
 def _instant(text: str, tz: str, option: str) -> datetime:
+    from flows.times import TimeInputError, parse_local, to_utc
+
     try:
         return to_utc(parse_local(text), tz)
     except TimeInputError as exc:
@@ -79,6 +70,9 @@ def _instant(text: str, tz: str, option: str) -> datetime:
 
 def link_lines(campaign: Campaign, bot: str | None) -> list[str]:
     """Where anyone may start a response while the campaign's link is open."""
+    from deseo.compose import platforms
+    from flows.surveys import link_lines as open_link_lines
+
     return [f"  {where}: {what}" for where, what in open_link_lines(campaign, platforms(bot))]
 
 
@@ -116,6 +110,10 @@ def create(
     ),
 ) -> None:
     """Create a campaign of a survey; nobody is invited yet."""
+    from deseo.compose import catalog
+    from flows.conversation import FlowFileError, UnknownFlow
+    from flows.surveys import CampaignError, Reminders, when
+
     timezone = tz or settings().timezone
     try:
         flow = catalog().get(flow_id)
@@ -171,6 +169,9 @@ def invite(
 
     A person is written to privately; a chat gets one message whose link lets each member
     answer privately, once."""
+    from bot import DISCORD, TELEGRAM
+    from storage import SqlUnitOfWork
+
     chats = [chat_option(c) for c in chat or ()]
     if not (person or telegram or discord or chats or link):
         fail("say whom to invite: --person, --telegram, --discord, --chat or --link", 2)
@@ -228,6 +229,8 @@ def show(
     bot: str = TelegramBot,
 ) -> None:
     """One campaign: its times, audience, reminders and how far it has come."""
+    from flows.surveys import when
+
     campaign, counts, chats, coordinators = _with(lambda s, _: s.campaign(ref), bot)
     tz = campaign.timezone
     lines = [
@@ -304,6 +307,9 @@ def results(
     ),
 ) -> None:
     """The campaign's results: only its own responses, with its response rate."""
+    from flows.surveys import AnswerFilter, FilterError
+    from storage import ResultsReader
+
     try:
         answer_filter = AnswerFilter.parse(filter) if filter else None
     except FilterError as exc:
@@ -326,7 +332,7 @@ def results(
 @app.command("export")
 def export(
     ref: str = typer.Argument(..., help="The campaign's slug or number."),
-    format: ExportFormat = typer.Option(..., "--format", "-f", help="csv or xlsx."),
+    format: FileFormat = typer.Option(..., "--format", "-f", help="csv or xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
     completed_only: bool = typer.Option(
         False, "--completed-only", help="Leave out responses still in progress."
@@ -336,10 +342,13 @@ def export(
     ),
 ) -> None:
     """Write the campaign's responses, one row each; no column names a person."""
+    from storage import UnknownSurvey
 
     async def work(s: CampaignService, database: Database) -> int:
         campaign = await _readable(ref, viewer)(s, database)
-        return await export_campaign(database, campaign, format, output, completed_only)
+        return await export_campaign(
+            database, campaign, format.export_format(), output, completed_only
+        )
 
     try:
         rows = _with(work)
@@ -358,6 +367,8 @@ async def export_campaign(
     completed_only: bool = False,
 ) -> int:
     """Write a campaign's responses to `output`, whole or not at all; returns how many."""
+    from storage import export_responses
+
     return await export_responses(
         database,
         campaign.flow_id,
@@ -374,6 +385,11 @@ def answer(
     ref: str = typer.Argument(..., help="The campaign's slug, or its link's c_<token>."),
 ) -> None:
     """Answer a campaign's survey in the terminal, as the person you are logged in as."""
+    from bot import ConsoleChat
+    from deseo.compose import campaign_service, conversation_service
+    from flows.conversation import Sender
+    from flows.people import Platform
+
     config = settings()
     url = config.database
     require_current_schema(url)

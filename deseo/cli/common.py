@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
-from bot import adapters
-from deseo.settings import Settings, load_settings
-from flows.people import ChatRef
-from storage import Database, StoreUnavailable, display_url, migrate
+if TYPE_CHECKING:
+    from deseo.settings import Settings
+    from flows.people import ChatRef
+    from storage import Database
+
+# Only typer and the standard library are imported here: `deseo --help` must not load the
+# product. Each command imports what it runs inside its function.
 
 T = TypeVar("T")
 out = Console(highlight=False, soft_wrap=True)
@@ -33,12 +36,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def settings() -> Settings:
+    """The settings as the environment says now: read afresh on every call, so commands run
+    in one process (tests, CliRunner) each see their own environment."""
+    from deseo.settings import load_settings
+
     return load_settings()
 
 
 def on_store(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work` against the store at `url` in an event loop of its own, and close the
     store's connections after, whatever happens."""
+
+    from storage import Database
 
     async def run() -> T:
         database = Database.from_url(url)
@@ -57,6 +66,8 @@ async def _revision(database: Database) -> str | None:
 
 def store_revision(url: str) -> str | None:
     """The store's migration revision; fails with one line when the store cannot be reached."""
+    from storage import StoreUnavailable
+
     try:
         return on_store(url, _revision)
     except StoreUnavailable as exc:
@@ -65,6 +76,8 @@ def store_revision(url: str) -> str | None:
 
 def require_current_schema(url: str) -> str:
     """Fail unless the store is reachable and migrated to the revision this code needs."""
+    from storage import display_url, migrate
+
     revision = store_revision(url)
     expected = migrate.head()
     if revision != expected:
@@ -98,6 +111,9 @@ def version_callback(value: bool) -> None:
 def chat_option(text: str, option: str = "--chat") -> ChatRef:
     """A chat as every command names it: `telegram:CHAT_ID`, `discord:CHANNEL_ID`, on one of
     the registered chat platforms."""
+    from bot import adapters
+    from flows.people import ChatRef
+
     known = [adapter.name.value for adapter in adapters(settings())]
     try:
         chat = ChatRef.parse(text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from deseo.cli.common import fail, out, settings, store_revision
-from storage import display_url, migrate
 
 app = typer.Typer(help="Migrate the database and check its schema.", no_args_is_help=True)
 
@@ -15,6 +14,8 @@ def upgrade(
     revision: str = typer.Argument("head", help="Revision to migrate to (default: the newest)."),
 ) -> None:
     """Migrate the database forward."""
+    from storage import display_url, migrate
+
     url = settings().database
     store_revision(url)
     migrate.upgrade(url, revision)
@@ -26,6 +27,8 @@ def downgrade(
     revision: str = typer.Argument(..., help="Revision to go back to; `base` empties the store."),
 ) -> None:
     """Migrate the database back to an earlier revision."""
+    from storage import display_url, migrate
+
     url = settings().database
     store_revision(url)
     migrate.downgrade(url, revision)
@@ -35,6 +38,8 @@ def downgrade(
 @app.command()
 def current() -> None:
     """Show the database's revision and the newest one this deseo knows."""
+    from storage import migrate
+
     url = settings().database
     revision = store_revision(url)
     head = migrate.head()
@@ -47,6 +52,8 @@ def current() -> None:
 @app.command()
 def check() -> None:
     """Check that the database is at head and its tables match the models; exit 1 if not."""
+    from storage import migrate
+
     url = settings().database
     store_revision(url)
     state = migrate.state(url)
@@ -62,5 +69,7 @@ def check() -> None:
 @app.command()
 def revision(message: str = typer.Argument(..., help="What the migration does.")) -> None:
     """For developers: write a migration for what the models changed since head."""
+    from storage import migrate
+
     path = migrate.new_revision(message)
     out.print(f"wrote {path}: read it before you commit it")

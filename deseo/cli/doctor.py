@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from deseo.cli.common import on_store, out, settings, store_revision
-from deseo.settings import SECRET_FILE
-from storage import Database, SqlUnitOfWork, display_url, migrate
+
+if TYPE_CHECKING:
+    from storage import Database
 
 
 async def _outbox_counts(database: Database) -> dict[str, int]:
+    from storage import SqlUnitOfWork
+
     async with SqlUnitOfWork(database) as uow:
         return await uow.outbox.counts()
 
 
 def doctor() -> None:
     """Check the settings, the database and the bot tokens, and say what `deseo up` would start."""
+    from deseo.settings import SECRET_FILE
+    from storage import display_url, migrate
+
     config = settings()
     url = config.database
     revision = store_revision(url)  # an unreachable store ends the check with one line

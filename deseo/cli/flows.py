@@ -7,10 +7,10 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from bot import ConsoleChat
 from deseo.cli.common import (
     chat_in_terminal,
     err,
@@ -20,20 +20,10 @@ from deseo.cli.common import (
     require_current_schema,
     settings,
 )
-from deseo.compose import catalog, conversation_service
-from flows.conversation import (
-    CONTENT,
-    Flow,
-    FlowFileError,
-    Sender,
-    State,
-    build_report,
-    load_flow_file,
-    to_html,
-    to_markdown,
-)
-from flows.people import Platform
-from storage import Database
+
+if TYPE_CHECKING:
+    from flows.conversation import Flow, State
+    from storage import Database
 
 app = typer.Typer(help="List and check flows.", no_args_is_help=True)
 
@@ -41,6 +31,8 @@ app = typer.Typer(help="List and check flows.", no_args_is_help=True)
 @app.command("list")
 def list_flows() -> None:
     """List the flows deseo offers."""
+    from deseo.compose import catalog
+
     for flow in catalog():
         questions = sum(len(p.questions) for p in flow.phases)
         title = flow.title[flow.default_language]
@@ -55,6 +47,8 @@ def check(
     paths: list[Path] = typer.Argument(None, help="Flow files; default: the bundled ones."),
 ) -> None:
     """Check flow files; name the file, the step and the fault of each problem."""
+    from flows.conversation import CONTENT, FlowFileError, load_flow_file
+
     files = paths or sorted(CONTENT.glob("*.yaml"))
     broken = 0
     for path in files:
@@ -77,6 +71,11 @@ def chat(
     new: bool = typer.Option(False, "--new", help="Start over instead of resuming."),
 ) -> None:
     """Chat through a flow in the terminal; answers can also be piped in, one per line."""
+    from bot import ConsoleChat
+    from deseo.compose import conversation_service
+    from flows.conversation import Sender
+    from flows.people import Platform
+
     config = settings()
     url = config.database
     require_current_schema(url)
@@ -110,6 +109,9 @@ def report(
     output: Path = typer.Option(None, "--output", "-o", help="Write to a file instead."),
 ) -> None:
     """Print the report of a conversation: readiness, gaps and notes per phase."""
+    from deseo.compose import conversation_service
+    from flows.conversation import build_report, to_html, to_markdown
+
     config = settings()
     url = config.database
     require_current_schema(url)

@@ -6,17 +6,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from bot import DISCORD, TELEGRAM
 from deseo.cli.common import chat_option, fail, on_store, out, require_current_schema, settings
-from deseo.compose import meeting_service
-from flows.meetings import MeetingService, NotFound, when_text
 from flows.people import Role
-from flows.times import TimeInputError, format_offset, parse_local, parse_offset
-from storage import Database, SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from flows.meetings import MeetingService
+    from storage import Database
 
 T = TypeVar("T")
 groups_app = typer.Typer(
@@ -27,6 +26,10 @@ people_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 
 
 def _with(work: Callable[[MeetingService, Database], Awaitable[T]]) -> T:
+    from deseo.compose import meeting_service
+    from flows.meetings import NotFound
+    from flows.times import TimeInputError
+
     url = settings().database
     require_current_schema(url)
     try:
@@ -36,6 +39,8 @@ def _with(work: Callable[[MeetingService, Database], Awaitable[T]]) -> T:
 
 
 def _local(text: str, option: str) -> datetime:
+    from flows.times import TimeInputError, parse_local
+
     try:
         return parse_local(text)
     except TimeInputError as exc:
@@ -92,6 +97,8 @@ def create_meeting(
     agenda: list[str] = typer.Option(None, "--agenda", help="An agenda item (repeatable)."),
 ) -> None:
     """Schedule a meeting, broadcast its agenda and plan its reminders (default: 1 d and 1 h)."""
+    from flows.times import TimeInputError, format_offset, parse_offset
+
     starts = _local(start, "--start")
     duration = _local(end, "--end") - starts if end else timedelta(hours=1)
     try:
@@ -131,6 +138,8 @@ def update_meeting(
     agenda: list[str] = typer.Option(None, "--agenda", help="New agenda items (repeatable)."),
 ) -> None:
     """Change a meeting: its chats are told, its pending reminders move with it."""
+    from flows.times import TimeInputError, parse_offset
+
     changes: dict[str, Any] = {}
     if title:
         changes["title"] = title
@@ -168,6 +177,7 @@ def update_meeting(
 @meetings_app.command("list")
 def list_meetings(group: str = typer.Option(None, "--group", help="Only this group.")) -> None:
     """List coming meetings with their next occurrence and RSVPs."""
+    from flows.meetings import when_text
 
     async def work(s: MeetingService, _: Database) -> list[str]:
         lines = []
@@ -220,6 +230,9 @@ def grant(
     discord: str = typer.Option(None, "--discord", help="The person's Discord user id."),
 ) -> None:
     """Give a role to the person behind a Telegram or Discord account."""
+    from bot import DISCORD, TELEGRAM
+    from storage import SqlUnitOfWork
+
     if bool(telegram) == bool(discord):
         fail("give one of --telegram ID or --discord ID", 2)
     platform, external = (TELEGRAM, telegram) if telegram else (DISCORD, discord)

@@ -4,16 +4,16 @@ Telegram or Discord account, with the same permissions as in the chat."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from bot import DISCORD, TELEGRAM
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
-from deseo.compose import read_directory, referral_service
-from flows.conversation import Sender
-from flows.referrals import STATUS_WORDS, ReferralError, ReferralService
-from storage import Database
+
+if TYPE_CHECKING:
+    from flows.conversation import Sender
+    from flows.referrals import ReferralService
+    from storage import Database
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -24,6 +24,9 @@ AsDiscord = typer.Option(None, "--as-discord", help="Act as this Discord user id
 
 
 def _who(telegram: str | None, discord: str | None) -> Sender:
+    from bot import DISCORD, TELEGRAM
+    from flows.conversation import Sender
+
     if bool(telegram) == bool(discord):
         fail("give one of --as-telegram ID or --as-discord ID", 2)
     platform, external = (TELEGRAM, telegram) if telegram else (DISCORD, discord)
@@ -32,6 +35,9 @@ def _who(telegram: str | None, discord: str | None) -> Sender:
 
 
 def _with(work: Callable[[ReferralService], Awaitable[T]]) -> T:
+    from deseo.compose import read_directory, referral_service
+    from flows.referrals import ReferralError
+
     url = settings().database
     require_current_schema(url)
 
@@ -65,6 +71,8 @@ def add_provider(
 @app.command("list")
 def list_referrals(telegram: str = AsTelegram, discord: str = AsDiscord) -> None:
     """The referrals this person may see: to their organisations, and their own."""
+    from flows.referrals import STATUS_WORDS
+
     who = _who(telegram, discord)
 
     async def work(s: ReferralService) -> list[str]:
@@ -91,6 +99,8 @@ def update(
     discord: str = AsDiscord,
 ) -> None:
     """Move a referral on; the entrepreneur is told by bot."""
+    from flows.referrals import STATUS_WORDS
+
     who = _who(telegram, discord)
     moved = _with(lambda s: s.move(who, referral_id, status, outcome, note))
     out.print(f"#{moved.id} is now {STATUS_WORDS[moved.status]}")

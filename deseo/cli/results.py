@@ -12,24 +12,38 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
-from deseo.compose import campaign_service, catalog
-from flows.conversation import Flow, FlowFileError
-from flows.surveys import AnswerFilter, CampaignError, FilterError, SurveyResults
-from storage import (
-    CsvSink,
-    Database,
-    ExportFormat,
-    ResultsReader,
-    UnknownSurvey,
-    XlsxSink,
-    export_responses,
-)
 
-__all__ = ["CsvSink", "ExportFormat", "XlsxSink", "app", "export_responses", "render_text"]
+if TYPE_CHECKING:
+    from flows.conversation import Flow
+    from flows.surveys import SurveyResults
+    from storage import CsvSink, Database, ExportFormat, XlsxSink, export_responses
+
+__all__ = [
+    "CsvSink",
+    "ExportFormat",
+    "FileFormat",
+    "XlsxSink",
+    "app",
+    "export_responses",
+    "render_text",
+]
+# The export pieces are storage's; they are importable from here as before (benchmarks and
+# storage tests do), but loaded only when asked for, so that this module starts light.
+_FROM_STORAGE = {"CsvSink", "ExportFormat", "XlsxSink", "export_responses"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_STORAGE:
+        import storage
+
+        return getattr(storage, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 app = typer.Typer(help="Survey results and exports.", no_args_is_help=True)
 
@@ -54,14 +68,32 @@ async def _hidden(database: Database, flow_id: str, viewer: int | None) -> froze
     holds the store)."""
     if viewer is None:
         return frozenset()
+    from deseo.compose import campaign_service
+    from flows.surveys import CampaignError
+
     try:
         return await campaign_service(database).hidden_from(flow_id, viewer)
     except CampaignError as exc:
         fail(str(exc))
 
 
+class FileFormat(StrEnum):
+    """The `--format` of an export: `storage.ExportFormat`, named without importing storage."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+    def export_format(self) -> ExportFormat:
+        from storage import ExportFormat
+
+        return ExportFormat(self.value)
+
+
 def _catalog_flow(flow_id: str) -> Flow | None:
     """The flow on offer by that id, for one no conversation has stored yet."""
+    from deseo.compose import catalog
+    from flows.conversation import FlowFileError
+
     try:
         flows = catalog()
     except (FlowFileError, ValueError):
@@ -89,6 +121,9 @@ def results(
     viewer: int = AsViewer,
 ) -> None:
     """Results per question: counts and shares, mean and median, free texts, response rate."""
+    from flows.surveys import AnswerFilter, FilterError
+    from storage import ResultsReader
+
     try:
         answer_filter = AnswerFilter.parse(filter) if filter else None
     except FilterError as exc:
@@ -114,6 +149,9 @@ def results(
 def print_results(read: Callable[[], SurveyResults], format: ResultsFormat) -> None:
     """Read results and print them as text or JSON; an unknown survey or a filter that does
     not fit is one line on stderr and a non-zero exit."""
+    from flows.surveys import FilterError
+    from storage import UnknownSurvey
+
     try:
         found = read()
     except UnknownSurvey as exc:
@@ -129,7 +167,7 @@ def print_results(read: Callable[[], SurveyResults], format: ResultsFormat) -> N
 @app.command("export")
 def export(
     flow_id: str = typer.Argument(..., help="The flow (survey), e.g. messina."),
-    format: ExportFormat = typer.Option(..., "--format", "-f", help="csv or xlsx."),
+    format: FileFormat = typer.Option(..., "--format", "-f", help="csv or xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
     version: int = typer.Option(None, "--version", min=1, help="Only this flow version."),
     completed_only: bool = typer.Option(
@@ -138,6 +176,8 @@ def export(
     viewer: int = AsViewer,
 ) -> None:
     """Write one row per response and one column per question, as XLSForm tools do."""
+    from storage import UnknownSurvey, export_responses
+
     url = settings().database
     require_current_schema(url)
 
@@ -145,7 +185,7 @@ def export(
         return await export_responses(
             database,
             flow_id,
-            format,
+            format.export_format(),
             output,
             version=version,
             completed_only=completed_only,

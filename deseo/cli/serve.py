@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import typer
 
-from bot import ChatServices, DiscordStartError, adapters, sync_discord_commands
 from deseo.cli.common import (
     configure_logging,
     fail,
@@ -17,19 +17,12 @@ from deseo.cli.common import (
     settings,
     store_revision,
 )
-from deseo.compose import (
-    campaign_service,
-    catalog,
-    conversation_service,
-    load_bundled_content,
-    meeting_service,
-    referral_service,
-)
-from deseo.runtime import Part, bot_parts, run_parts, web_part, worker_part
-from deseo.settings import Settings
-from flows.conversation import FlowCatalog
-from forum import create_default_boards
-from storage import Database, display_url, migrate
+
+if TYPE_CHECKING:
+    from deseo.runtime import Part
+    from deseo.settings import Settings
+    from flows.conversation import FlowCatalog
+    from storage import Database
 
 Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")
 
@@ -37,6 +30,15 @@ Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")
 def _bot_parts(
     config: Settings, database: Database, *, required: bool, flows: FlowCatalog | None = None
 ) -> list[Part]:
+    from bot import ChatServices, adapters
+    from deseo.compose import (
+        campaign_service,
+        conversation_service,
+        meeting_service,
+        referral_service,
+    )
+    from deseo.runtime import bot_parts
+
     platforms = adapters(config)
     for adapter in platforms:
         if adapter.settings_problem:
@@ -58,6 +60,9 @@ def _bot_parts(
 
 
 def _announce(url: str, revision: str, parts: list[Part], config: Settings) -> None:
+    from bot import adapters
+    from storage import display_url
+
     out.print(f"deseo: store {display_url(url)} at revision {revision}")
     for part in parts:
         out.print(f"  {part.name:<10} {part.where}")
@@ -69,6 +74,8 @@ def _announce(url: str, revision: str, parts: list[Part], config: Settings) -> N
 
 
 def _run(database: Database, parts: list[Part]) -> None:
+    from deseo.runtime import run_parts
+
     async def main() -> None:
         try:
             await run_parts(parts)
@@ -86,6 +93,11 @@ def _run(database: Database, parts: list[Part]) -> None:
 
 def up(verbose: bool = Verbose) -> None:
     """Migrate the store, load the bundled content, and run everything in one process."""
+    from deseo.compose import catalog, conversation_service, load_bundled_content, referral_service
+    from deseo.runtime import web_part, worker_part
+    from forum import create_default_boards
+    from storage import Database, migrate
+
     configure_logging(verbose)
     config = settings()
     url = config.database
@@ -109,6 +121,8 @@ def up(verbose: bool = Verbose) -> None:
 
 def _serve_alone(verbose: bool, build: Callable[[Settings, Database], list[Part]]) -> None:
     """Run some parts against a store that is already migrated (several processes may)."""
+    from storage import Database
+
     configure_logging(verbose)
     config = settings()
     url = config.database
@@ -121,6 +135,8 @@ def _serve_alone(verbose: bool, build: Callable[[Settings, Database], list[Part]
 
 def web(verbose: bool = Verbose) -> None:
     """Run the web forum and API alone."""
+    from deseo.runtime import web_part
+
     _serve_alone(verbose, lambda config, database: [web_part(config, database)])
 
 
@@ -131,6 +147,9 @@ def bots(verbose: bool = Verbose) -> None:
 
 def discord_sync() -> None:
     """Publish the Discord slash commands now (otherwise only when they change, at start)."""
+    from bot import DiscordStartError, sync_discord_commands
+    from deseo.compose import conversation_service
+
     config = settings()
     if not config.discord_token:
         fail("DESEO_DISCORD_TOKEN is not set", 2)
@@ -154,6 +173,9 @@ def discord_sync() -> None:
 
 def worker(verbose: bool = Verbose) -> None:
     """Run the scheduler and the outbox dispatcher alone; several may share one PostgreSQL."""
+    from deseo.compose import referral_service
+    from deseo.runtime import worker_part
+
     _serve_alone(
         verbose,
         lambda config, database: [worker_part(config, database, referral_service(database))],

@@ -7,22 +7,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
-from deseo.compose import bundled_directory
-from flows.directory import (
-    Directory,
-    DirectoryError,
-    Profile,
-    from_hsds_csv,
-    from_hsds_json,
-    match,
-    to_hsds_json,
-    write_hsds_csv,
-)
-from storage import Database, SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from flows.directory import Directory
+    from storage import Database
 
 app = typer.Typer(
     help="The support-service directory: matching, unmet needs, HSDS export and import.",
@@ -41,12 +34,17 @@ class ExportFormat(StrEnum):
 
 
 async def _stored(database: Database) -> Directory | None:
+    from storage import SqlUnitOfWork
+
     async with SqlUnitOfWork(database) as uow:
         return await uow.directory.load()
 
 
 def _directory() -> tuple[Directory, bool]:
     """The store's directory, or the bundled one while the store has none (then True)."""
+    from deseo.compose import bundled_directory
+    from flows.directory import DirectoryError
+
     url = settings().database
     require_current_schema(url)
     found = on_store(url, _stored)
@@ -80,6 +78,8 @@ def match_services(
 ) -> None:
     """Rank the directory's services for a profile, with the reasons for each (the store's
     directory, or the bundled one while the store has none)."""
+    from flows.directory import Profile, match
+
     found, _ = _directory()
     vocabulary = found.vocabulary
     for value, taxonomy, option in (
@@ -134,6 +134,8 @@ def match_services(
 @app.command("unmet")
 def unmet() -> None:
     """Needs that entrepreneurs asked about and no service in their area met, by place."""
+    from storage import SqlUnitOfWork
+
     url = settings().database
     require_current_schema(url)
 
@@ -163,6 +165,8 @@ def export(
 ) -> None:
     """Write the store's directory as Open Referral HSDS 3.0: a JSON file, or a folder of CSV
     files (organizations.csv, services.csv, ...)."""
+    from flows.directory import DirectoryError, to_hsds_json, write_hsds_csv
+
     found, bundled = _directory()
     if bundled:
         err.print("the store has no directory yet: exporting the bundled one")
@@ -189,6 +193,8 @@ def export(
 
 def _read(path: Path) -> Directory:
     """The directory in an HSDS JSON file or a folder of HSDS CSV files."""
+    from flows.directory import from_hsds_csv, from_hsds_json
+
     if path.is_dir():
         return from_hsds_csv(path)
     if not path.exists():
@@ -216,6 +222,9 @@ def import_(
     """Check an Open Referral HSDS 3.0 directory and put it in place of the store's, whole.
 
     Running services go on with the directory they read at their start until they restart."""
+    from flows.directory import DirectoryError
+    from storage import SqlUnitOfWork
+
     url = settings().database
     require_current_schema(url)
     try:

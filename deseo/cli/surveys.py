@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from deseo.cli import campaigns as campaigns_cli
 from deseo.cli import results as results_cli
 from deseo.cli.common import err, fail, out, settings
-from flows.conversation import Flow, FlowCatalog, FlowFileError, load_flow_file
-from flows.surveys import XLSFormError, flow_yaml, read_xlsform
+
+if TYPE_CHECKING:
+    from flows.conversation import Flow
 
 app = typer.Typer(help="Import and manage surveys.", no_args_is_help=True)
 
@@ -31,6 +33,9 @@ def import_form(
     ),
 ) -> None:
     """Turn an XLSForm into a survey flow file and print the new flow's id."""
+    from flows.conversation import FlowFileError
+    from flows.surveys import XLSFormError, flow_yaml, read_xlsform
+
     try:
         flow = read_xlsform(file)
     except (XLSFormError, FlowFileError) as exc:
@@ -53,6 +58,8 @@ def import_form(
 
 def _refuse_clash(flow: Flow, target: Path) -> None:
     """Fail rather than let an import shadow a bundled flow or rewrite a version in use."""
+    from flows.conversation import FlowCatalog, FlowFileError, load_flow_file
+
     bundled = FlowCatalog.from_directory()
     if flow.id in bundled and bundled.get(flow.id).version >= flow.version:
         fail(

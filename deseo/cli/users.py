@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
-from flows.clock import SystemClock
-from flows.people import RESET, RESET_LIFETIME, Role, digest, new_token
-from forum import (
-    display_name_problem,
-    hash_password,
-    normalise_username,
-    password_problem,
-    username_problem,
-)
-from storage import AccountRecord, Database, SqlUnitOfWork, UsernameTaken
+from flows.people import Role
+
+if TYPE_CHECKING:
+    from storage import AccountRecord, Database, SqlUnitOfWork
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -31,6 +25,8 @@ TOKEN_PREFIX = "deseo_"
 
 def _work(work: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
     """Run `work` in one transaction on the configured store, committed if it returns."""
+    from storage import SqlUnitOfWork
+
     url = settings().database
     require_current_schema(url)
 
@@ -44,6 +40,8 @@ def _work(work: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
 
 
 async def _account(uow: SqlUnitOfWork, username: str) -> AccountRecord:
+    from forum import normalise_username
+
     found = await uow.accounts.by_username(normalise_username(username))
     if found is None:
         fail(f"no account is called {username!r} (see `deseo users list`)")
@@ -51,6 +49,8 @@ async def _account(uow: SqlUnitOfWork, username: str) -> AccountRecord:
 
 
 def _new_password(username: str, from_stdin: bool) -> str:
+    from forum import password_problem
+
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -63,6 +63,9 @@ def _new_password(username: str, from_stdin: bool) -> str:
 
 
 def _create(username: str, display_name: str | None, from_stdin: bool, *, admin: bool) -> None:
+    from forum import display_name_problem, hash_password, normalise_username, username_problem
+    from storage import UsernameTaken
+
     username = normalise_username(username)
     if problem := username_problem(username):
         fail(f"user name {username!r}: {problem}", 2)
@@ -129,6 +132,9 @@ def create(
 @app.command("reset-link")
 def reset_link(username: str = typer.Argument(..., metavar="USER")) -> None:
     """Print a link that sets a new password: it works once, within 24 hours."""
+    from flows.clock import SystemClock
+    from flows.people import RESET, RESET_LIFETIME, digest, new_token
+
     code = new_token()
     hours = int(RESET_LIFETIME.total_seconds() // 3600)
 
@@ -153,6 +159,9 @@ def token(
     name: str = typer.Option("cli", "--name", help="What the token is for, to tell it apart."),
 ) -> None:
     """Print a new API bearer token acting as USER (shown this once; only its digest is kept)."""
+    from flows.clock import SystemClock
+    from flows.people import digest, new_token
+
     secret = new_token(TOKEN_PREFIX)
 
     async def add(uow: SqlUnitOfWork) -> AccountRecord:
@@ -222,6 +231,8 @@ def list_accounts(
 
 
 def _set_disabled(username: str, disabled: bool) -> str:
+    from flows.clock import SystemClock
+
     async def change(uow: SqlUnitOfWork) -> str:
         account = await _account(uow, username)
         at = SystemClock().now() if disabled else None

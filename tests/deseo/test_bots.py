@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.bot.telegram_fakes import BOT, TOKEN, text_update
+from tests.deseo.cli_env import run_deseo
 
 
 class FakeBotApi:
@@ -115,9 +116,7 @@ def test_deseo_bots_answers_on_telegram(bot_api: tuple[FakeBotApi, int], tmp_pat
         "DESEO_TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",
     }
     deseo = [sys.executable, "-m", "deseo"]
-    subprocess.run(
-        [*deseo, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True
-    )
+    run_deseo(["db", "upgrade"], env, tmp_path).check_returncode()
     process = subprocess.Popen(
         [*deseo, "bots"],
         env=env,
@@ -151,9 +150,7 @@ def test_a_refused_token_is_one_clear_line(bot_api: tuple[FakeBotApi, int], tmp_
         "DESEO_TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",
     }
     deseo = [sys.executable, "-m", "deseo"]
-    subprocess.run(
-        [*deseo, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True
-    )
+    run_deseo(["db", "upgrade"], env, tmp_path).check_returncode()
     result = subprocess.run(
         [*deseo, "bots"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
     )

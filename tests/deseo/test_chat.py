@@ -1,34 +1,30 @@
-"""`deseo chat`, `deseo report` and `deseo flows` as a person uses them, in real processes."""
+"""`deseo chat`, `deseo report` and `deseo flows` as a person uses them, run by
+`deseo.cli.main` in this process (`run_deseo`)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-DESEO = [sys.executable, "-m", "deseo"]
+from tests.deseo.cli_env import run_deseo
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DESEO_")}
     clean["DESEO_DATA_DIR"] = str(tmp_path / "data")
-    subprocess.run(
-        [*DESEO, "db", "upgrade"], env=clean, cwd=tmp_path, check=True, capture_output=True
-    )
+    run_deseo(["db", "upgrade"], clean, tmp_path).check_returncode()
     return clean
 
 
 def deseo(
     args: list[str], env: dict[str, str], cwd: Path, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        DESEO + args, env=env, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120
-    )
+    return run_deseo(args, env, cwd, input=stdin)
 
 
 def test_flows_list_and_check(env: dict[str, str], tmp_path: Path) -> None:
@@ -62,7 +58,7 @@ def test_piped_answers_run_a_flow_to_its_report(env: dict[str, str], tmp_path: P
     assert "Would you like to add a note" in first.stdout
     assert "deseo chat deseo" in first.stdout
 
-    # A new process picks up where the last one stopped; then every other answer is "yes".
+    # A new run picks up where the last one stopped; then every other answer is "yes".
     second = deseo(["chat", "deseo"], env, tmp_path, "yes\n" * 200)
     assert second.returncode == 0, second.stdout[-2000:]
     assert second.stdout.startswith("Welcome back") or "question 5 of 7" in second.stdout[:400]

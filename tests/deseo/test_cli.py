@@ -1,4 +1,6 @@
-"""The `deseo` command as a person runs it: a real process, real settings, a real store."""
+"""The `deseo` command as a person runs it: real settings, a real store; a real process where
+the process is what is tested (starting, stopping, failing before any command runs), and
+`deseo.cli.main` in this process for the rest."""
 
 from __future__ import annotations
 
@@ -13,7 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.deseo.cli_env import run_deseo
+
 DESEO = [sys.executable, "-m", "deseo"]
+# What `deseo --help` must not load: it names the commands, it does not run them.
+PRODUCT = ("bot", "forum", "storage", "discord", "telegram", "fastapi", "sqlalchemy", "uvicorn")
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -36,23 +42,52 @@ def test_help_lists_the_commands(env: dict[str, str], tmp_path: Path) -> None:
         assert command in result.stdout
 
 
+@pytest.mark.parametrize("args", [["--help"], ["db", "--help"], ["survey", "campaign", "--help"]])
+def test_help_does_not_import_the_product(
+    args: list[str], env: dict[str, str], tmp_path: Path
+) -> None:
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['deseo', *{args!r}]\n"
+        "try:\n"
+        "    runpy.run_module('deseo', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stderr.split())
+    assert "deseo" in loaded and "typer" in loaded
+    assert loaded.isdisjoint(PRODUCT), sorted(loaded.intersection(PRODUCT))
+
+
 def test_db_commands_on_a_new_store(env: dict[str, str], tmp_path: Path) -> None:
-    current = run(["db", "current"], env, tmp_path)
+    current = run_deseo(["db", "current"], env, tmp_path)
     assert current.returncode == 0 and "none" in current.stdout
 
-    assert run(["db", "check"], env, tmp_path).returncode == 1
+    assert run_deseo(["db", "check"], env, tmp_path).returncode == 1
+    # The upgrade in a real process, as an operator runs it; the rest in this one.
     upgraded = run(["db", "upgrade"], env, tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
-    check = run(["db", "check"], env, tmp_path)
+    check = run_deseo(["db", "check"], env, tmp_path)
     assert check.returncode == 0 and "matches the models" in check.stdout
-    assert "(head)" in run(["db", "current"], env, tmp_path).stdout
+    assert "(head)" in run_deseo(["db", "current"], env, tmp_path).stdout
 
-    down = run(["db", "downgrade", "base"], env, tmp_path)
+    down = run_deseo(["db", "downgrade", "base"], env, tmp_path)
     assert down.returncode == 0 and "base" in down.stdout
 
 
 def test_doctor_reports_on_a_fresh_machine(env: dict[str, str], tmp_path: Path) -> None:
-    result = run(["doctor"], env, tmp_path)
+    result = run_deseo(["doctor"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "database" in result.stdout and "would start" in result.stdout
     assert "not configured" in result.stdout
@@ -60,7 +95,7 @@ def test_doctor_reports_on_a_fresh_machine(env: dict[str, str], tmp_path: Path) 
 
 def test_doctor_flags_a_malformed_token(env: dict[str, str], tmp_path: Path) -> None:
     env["DESEO_TELEGRAM_TOKEN"] = "hello"
-    result = run(["doctor"], env, tmp_path)
+    result = run_deseo(["doctor"], env, tmp_path)
     assert result.returncode == 1
     assert "DESEO_TELEGRAM_TOKEN does not look like a bot token" in result.stdout
 
@@ -85,14 +120,14 @@ def test_wrong_setting_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_web_refuses_a_store_that_is_not_migrated(env: dict[str, str], tmp_path: Path) -> None:
-    result = run(["web"], env, tmp_path)
+    result = run_deseo(["web"], env, tmp_path)
     assert result.returncode == 1
     assert "run `deseo db upgrade`" in result.stderr
 
 
 def test_bots_without_tokens_say_which_to_set(env: dict[str, str], tmp_path: Path) -> None:
-    run(["db", "upgrade"], env, tmp_path)
-    result = run(["bots"], env, tmp_path)
+    run_deseo(["db", "upgrade"], env, tmp_path)
+    result = run_deseo(["bots"], env, tmp_path)
     assert result.returncode == 2
     assert "DESEO_TELEGRAM_TOKEN" in result.stderr
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from deseo.cli.common import CommandError
-from deseo.cli.results import CsvSink, XlsxSink, app
-from storage import Database
+from deseo.cli.results import CsvSink, FileFormat, XlsxSink, app
+from storage import Database, ExportFormat
 from storage.migrate import upgrade
 from tests.deseo.cli_env import clean_cli_env
 from tests.storage.test_results import messina_responses
@@ -121,3 +121,9 @@ def test_csv_text_that_would_run_as_a_formula_is_made_inert() -> None:
     sink.write(['=HYPERLINK("http://evil")', "+1", "@SUM(A1)", -3, "plain - text"])
     (row,) = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
     assert row == ['\'=HYPERLINK("http://evil")', "'+1", "'@SUM(A1)", "-3", "plain - text"]
+
+
+def test_the_export_formats_are_storages() -> None:
+    # `--format` is named without importing storage; it must offer exactly what storage writes.
+    assert [f.value for f in FileFormat] == [f.value for f in ExportFormat]
+    assert all(f.export_format() is ExportFormat(f.value) for f in FileFormat)

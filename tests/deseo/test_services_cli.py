@@ -1,5 +1,5 @@
-"""`deseo services export` and `import` as a coordinator runs them, in real processes, and the
-bundled directory reaching the store when `deseo up` starts."""
+"""`deseo services export` and `import` as a coordinator runs them (`deseo.cli.main` in this
+process), and the bundled directory reaching the store when `deseo up` starts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import dataclasses
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +19,8 @@ from flows.conversation.messages import Reply
 from flows.conversation.service import Sender
 from flows.directory.model import load_directory
 from storage import Database, SqlUnitOfWork
+from tests.deseo.cli_env import run_deseo
 
-DESEO = [sys.executable, "-m", "deseo"]
 BUNDLED = load_directory()
 COUNTS = (
     f"{len(BUNDLED.organisations)} organisations, {sum(1 for _ in BUNDLED.services())} "
@@ -33,16 +32,12 @@ COUNTS = (
 def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DESEO_")}
     clean["DESEO_DATA_DIR"] = str(tmp_path / "data")
-    subprocess.run(
-        [*DESEO, "db", "upgrade"], env=clean, cwd=tmp_path, check=True, capture_output=True
-    )
+    run_deseo(["db", "upgrade"], clean, tmp_path).check_returncode()
     return clean
 
 
 def deseo(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        DESEO + args, env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_deseo(args, env, cwd)
 
 
 def test_json_export_then_import_then_export_again(env: dict[str, str], tmp_path: Path) -> None:

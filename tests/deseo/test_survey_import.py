@@ -1,11 +1,11 @@
-"""`deseo survey import` as a coordinator uses it, in real processes: a good XLSForm becomes a
-flow file in the data directory and its id is printed; a broken one is refused, row by row."""
+"""`deseo survey import` as a coordinator uses it (`deseo.cli.main` in this process): a good
+XLSForm becomes a flow file in the data directory and its id is printed; a broken one is
+refused, row by row."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,7 @@ import openpyxl
 import pytest
 
 from flows.conversation.loading import load_flow_file
-
-DESEO = [sys.executable, "-m", "deseo"]
+from tests.deseo.cli_env import run_deseo
 
 
 @pytest.fixture
@@ -26,9 +25,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def deseo(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        DESEO + args, env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+    return run_deseo(args, env, cwd)
 
 
 def form(
@@ -141,15 +138,7 @@ def test_an_imported_survey_can_be_answered_at_once(env: dict[str, str], tmp_pat
     assert deseo(["survey", "import", str(path)], env, tmp_path).returncode == 0
     assert "work-care" in deseo(["flows", "list"], env, tmp_path).stdout
     assert deseo(["db", "upgrade"], env, tmp_path).returncode == 0
-    chat = subprocess.run(
-        [*DESEO, "chat", "work-care"],
-        env=env,
-        cwd=tmp_path,
-        input="1\n0\n200\n12\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    chat = run_deseo(["chat", "work-care"], env, tmp_path, input="1\n0\n200\n12\n")
     assert chat.returncode == 0, chat.stdout + chat.stderr
     assert "Hours a week?" in chat.stdout
     assert chat.stdout.count("Hours a week?") == 3  # asked, then again after 0 and after 200
