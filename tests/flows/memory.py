@@ -6,7 +6,8 @@ as its `units`: each call makes a `MemoryUnitOfWork`, which works on a copy of t
 puts it back whole on `commit`; leaving the block without committing leaves the store as it
 was. The repositories keep the promises of the protocols in `flows/*/ports.py` as the SQL ones
 do (unique outbox keys, claims under a lease, `cancel_keys` by prefix, upserts that answer
-whether something was new); `tests/flows/test_memory.py` holds them to it.
+whether something was new); `tests/memory/test_contract.py` holds them to it, running the same
+assertions on this store, SQLite and PostgreSQL.
 
 Transactions are meant to follow one another, as they do in every service. A commit over a
 store that another transaction changed since this one began raises `ConcurrentCommit` rather

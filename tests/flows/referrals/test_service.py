@@ -11,7 +11,7 @@ import pytest
 from bot import DISCORD, TELEGRAM
 from flows.clock import FixedClock
 from flows.conversation import Sender
-from flows.directory import load_directory
+from flows.directory import Directory, load_directory
 from flows.people import Role
 from flows.referrals import ReferralError, ReferralService
 from tests.bot.platforms import registered
@@ -36,9 +36,15 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    # Read once: it is immutable, and reading the YAML is most of what these tests cost.
+    return load_directory()
+
+
 @pytest.fixture
-async def service(store: MemoryStore, clock: FixedClock) -> ReferralService:
-    service = ReferralService(store.units, clock, load_directory(), registered())
+async def service(store: MemoryStore, clock: FixedClock, directory: Directory) -> ReferralService:
+    service = ReferralService(store.units, clock, directory, registered())
     assert await service.add_provider("clann-credo", PROVIDER)
     await service.add_provider("social-entrepreneurs-ireland", OTHER_PROVIDER)
     return service
