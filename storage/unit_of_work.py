@@ -45,8 +45,8 @@ class SqlUnitOfWork:
     def _dialect(self) -> str:
         return self._database.dialect
 
-    # Read-only to callers, as flows' protocols declare them (a `cached_property` has no
-    # setter, and mypy takes it for a property).
+    # flows' protocols declare each repository a read-only `@property`; mypy accepts a
+    # `cached_property` for one (the conformance check at the bottom holds it to that).
 
     @cached_property
     def people(self) -> SqlPeopleRepository:
