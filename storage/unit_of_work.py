@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -26,24 +27,9 @@ from storage.repositories.thread_followers import SqlThreadFollowerRepository
 
 
 class SqlUnitOfWork:
-    """Implements `flows.ports.UnitOfWork`; leaving the block without `commit` rolls back."""
-
-    people: SqlPeopleRepository
-    conversations: SqlConversationRepository
-    flows: SqlFlowRepository
-    groups: SqlGroupRepository
-    meetings: SqlMeetingRepository
-    outbox: SqlOutboxRepository
-    needs: SqlNeedsRepository
-    directory: SqlDirectoryRepository
-    referrals: SqlReferralRepository
-    campaigns: SqlCampaignRepository
-    thread_followers: SqlThreadFollowerRepository
-    # Beyond flows' UnitOfWork: what only the forum uses.
-    accounts: SqlAccountRepository
-    search: SqlSearchRepository
-    feeds: SqlFeedRepository
-    forum: SqlDiscussionRepository
+    """Implements `flows.unit_of_work.UnitOfWork`; leaving the block without `commit` rolls
+    back. Each repository is made the first time it is asked for and lasts the transaction, so
+    a transaction pays only for the repositories it touches."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -55,24 +41,77 @@ class SqlUnitOfWork:
             raise RuntimeError("use the unit of work inside `async with`")
         return self._session
 
+    @property
+    def _dialect(self) -> str:
+        return self._database.dialect
+
+    # flows' protocols declare each repository a read-only `@property`; mypy accepts a
+    # `cached_property` for one (the conformance check at the bottom holds it to that).
+
+    @cached_property
+    def people(self) -> SqlPeopleRepository:
+        return SqlPeopleRepository(self.session)
+
+    @cached_property
+    def conversations(self) -> SqlConversationRepository:
+        return SqlConversationRepository(self.session, self._dialect)
+
+    @cached_property
+    def flows(self) -> SqlFlowRepository:
+        return SqlFlowRepository(self.session, self._dialect)
+
+    @cached_property
+    def groups(self) -> SqlGroupRepository:
+        return SqlGroupRepository(self.session, self._dialect)
+
+    @cached_property
+    def meetings(self) -> SqlMeetingRepository:
+        return SqlMeetingRepository(self.session, self._dialect)
+
+    @cached_property
+    def outbox(self) -> SqlOutboxRepository:
+        return SqlOutboxRepository(self.session, self._dialect)
+
+    @cached_property
+    def needs(self) -> SqlNeedsRepository:
+        return SqlNeedsRepository(self.session)
+
+    @cached_property
+    def directory(self) -> SqlDirectoryRepository:
+        return SqlDirectoryRepository(self.session)
+
+    @cached_property
+    def referrals(self) -> SqlReferralRepository:
+        return SqlReferralRepository(self.session, self._dialect)
+
+    @cached_property
+    def campaigns(self) -> SqlCampaignRepository:
+        return SqlCampaignRepository(self.session, self._dialect)
+
+    @cached_property
+    def thread_followers(self) -> SqlThreadFollowerRepository:
+        return SqlThreadFollowerRepository(self.session, self._dialect)
+
+    # Beyond flows' UnitOfWork: what only the forum uses.
+
+    @cached_property
+    def accounts(self) -> SqlAccountRepository:
+        return SqlAccountRepository(self.session)
+
+    @cached_property
+    def search(self) -> SqlSearchRepository:
+        return SqlSearchRepository(self.session, self._dialect)
+
+    @cached_property
+    def feeds(self) -> SqlFeedRepository:
+        return SqlFeedRepository(self.session)
+
+    @cached_property
+    def forum(self) -> SqlDiscussionRepository:
+        return SqlDiscussionRepository(self.session, self._dialect)
+
     async def __aenter__(self) -> Self:
         self._session = self._database.sessions()
-        self.people = SqlPeopleRepository(self._session)
-        dialect = self._database.dialect
-        self.conversations = SqlConversationRepository(self._session, dialect)
-        self.flows = SqlFlowRepository(self._session, dialect)
-        self.groups = SqlGroupRepository(self._session, dialect)
-        self.meetings = SqlMeetingRepository(self._session, dialect)
-        self.outbox = SqlOutboxRepository(self._session, dialect)
-        self.needs = SqlNeedsRepository(self._session)
-        self.directory = SqlDirectoryRepository(self._session)
-        self.referrals = SqlReferralRepository(self._session, dialect)
-        self.campaigns = SqlCampaignRepository(self._session, dialect)
-        self.thread_followers = SqlThreadFollowerRepository(self._session, dialect)
-        self.accounts = SqlAccountRepository(self._session)
-        self.search = SqlSearchRepository(self._session, dialect)
-        self.feeds = SqlFeedRepository(self._session)
-        self.forum = SqlDiscussionRepository(self._session, dialect)
         return self
 
     async def __aexit__(
@@ -89,12 +128,20 @@ class SqlUnitOfWork:
         finally:
             await session.close()
             self._session = None
+            # A unit of work entered again gets repositories bound to its new session.
+            for name in _REPOSITORIES:
+                self.__dict__.pop(name, None)
 
     async def commit(self) -> None:
         await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+
+_REPOSITORIES = tuple(
+    name for name, member in vars(SqlUnitOfWork).items() if isinstance(member, cached_property)
+)
 
 
 def unit_of_work_factory(database: Database) -> Callable[[], SqlUnitOfWork]:
