@@ -17,7 +17,7 @@ import typer
 
 from deseo.cli.common import fail, on_store, out, require_current_schema, settings
 from deseo.compose import catalog
-from flows.conversation import Flow, FlowFileError
+from flows.conversation import Flow, FlowFileError, escape_controls
 from flows.surveys import AnswerFilter, FilterError, SurveyResults
 from storage import (
     CsvSink,
@@ -102,7 +102,8 @@ def print_results(read: Callable[[], SurveyResults], format: ResultsFormat) -> N
     if format is ResultsFormat.json:
         typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(render_text(found))
+        # Answers are people's text: none may move the cursor or rewrite the terminal.
+        sys.stdout.write(escape_controls(render_text(found)))
 
 
 @app.command("export")

@@ -39,6 +39,7 @@ from flows.conversation.ports import ConversationWork, StoredConversation
 from flows.conversation.report import build_report, html_sections, to_html, to_markdown
 from flows.conversation.service import ConversationService, Outcome, Sender
 from flows.conversation.state import Answer, State, Status
+from flows.conversation.text import clean_text, clean_title, escape_controls
 from flows.conversation.transcript import transcript
 
 __all__ = [
@@ -79,8 +80,11 @@ __all__ = [
     "TextStep",
     "UnknownFlow",
     "build_report",
+    "clean_text",
+    "clean_title",
     "describe",
     "engine",
+    "escape_controls",
     "flow_from_json",
     "html_sections",
     "load_flow_file",
