@@ -17,8 +17,8 @@ from flows.directory import (
     DirectoryError,
     Profile,
     from_hsds_csv,
-    from_hsds_json,
     match,
+    read_hsds_json,
     to_hsds_json,
     write_hsds_csv,
 )
@@ -195,15 +195,7 @@ def _read(path: Path) -> Directory:
         fail(f"{path}: no such file or folder", 2)
     if path.suffix.lower() == ".csv":
         fail(f"{path}: give the folder that holds the HSDS CSV files, not one of them", 2)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        fail(f"{path}: cannot read it: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        fail(f"{path}: not a UTF-8 text file")
-    except json.JSONDecodeError as exc:
-        fail(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
-    return from_hsds_json(data, where=str(path))
+    return read_hsds_json(path)
 
 
 @app.command("import")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from flows.conversation.conditions import AllOf, AnyOf, Condition, Expr, Not
@@ -28,6 +27,7 @@ from flows.conversation.definitions import (
     TextStep,
 )
 from flows.conversation.expressions import parse_expression
+from flows.conversation.file_reading import FileFault, load_yaml, read_text
 from flows.conversation.patterns import PatternError, compile_pattern
 
 TEXT_FIELDS = frozenset(
@@ -325,20 +325,9 @@ def load_flow_file(path: str | Path) -> Flow:
     """Read and check one flow file."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FlowFileError(
-            name, [Problem(f"cannot read the file: {exc.strerror}", whole_file=True)]
-        ) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise FlowFileError(
-            name, [Problem(f"not valid YAML{at}: {reason}", whole_file=True)]
-        ) from None
+        raw = load_yaml(read_text(path))
+    except FileFault as exc:
+        raise FlowFileError(name, [Problem(str(exc), whole_file=True)]) from None
     return parse_flow(raw, name)
 
 
