@@ -12,13 +12,14 @@ import typer
 
 from deseo.cli.common import err, fail, on_store, out, require_current_schema, settings
 from deseo.compose import bundled_directory
+from flows.conversation import FileFault, load_json, read_text
 from flows.directory import (
     Directory,
     DirectoryError,
     Profile,
     from_hsds_csv,
+    from_hsds_json,
     match,
-    read_hsds_json,
     to_hsds_json,
     write_hsds_csv,
 )
@@ -195,7 +196,11 @@ def _read(path: Path) -> Directory:
         fail(f"{path}: no such file or folder", 2)
     if path.suffix.lower() == ".csv":
         fail(f"{path}: give the folder that holds the HSDS CSV files, not one of them", 2)
-    return read_hsds_json(path)
+    try:
+        data = load_json(read_text(path))
+    except FileFault as exc:
+        fail(f"{path}: {exc}")
+    return from_hsds_json(data, where=str(path))
 
 
 @app.command("import")

@@ -33,7 +33,7 @@ from flows.conversation.conditions import (
 from flows.conversation.expressions import parse_expression
 
 T = TypeVar("T")
-# The longest answer any question takes (Discord's own limit for a form field): the checks of
+# The longest answer any question takes (the longest a chat form field takes): the checks of
 # an answer, `regex()` included, never see more.
 MAX_ANSWER_LENGTH = 4000
 FlowKind = Literal["assessment", "survey", "orientation"]

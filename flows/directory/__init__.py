@@ -2,7 +2,7 @@
 orientation."""
 
 from flows.directory.hsds_export import to_hsds_json, write_hsds_csv
-from flows.directory.hsds_import import from_hsds_csv, from_hsds_json, read_hsds_json
+from flows.directory.hsds_import import from_hsds_csv, from_hsds_json
 from flows.directory.matching import Profile, match
 from flows.directory.model import (
     TAXONOMIES,
@@ -34,7 +34,6 @@ __all__ = [
     "load_directory",
     "match",
     "profile_of",
-    "read_hsds_json",
     "to_hsds_json",
     "write_hsds_csv",
 ]

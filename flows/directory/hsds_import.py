@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows.conversation import FileFault, load_json, read_text
 from flows.directory.hsds_vocabulary import (
     COLUMNS,
     FIELDS,
@@ -430,13 +429,3 @@ def _service(
         eligibility=record.get("eligibility_description") or None,
         source=reader.value(service_id, "source"),
     )
-
-
-def read_hsds_json(path: Path) -> Directory:
-    """The directory in an HSDS JSON file; raise `DirectoryError` naming the file and the fault
-    (unreadable, too large, not UTF-8, not JSON, too deep, or not HSDS as deseo writes it)."""
-    try:
-        data = load_json(read_text(path))
-    except FileFault as exc:
-        raise DirectoryError(f"{path}: {exc}") from None
-    return from_hsds_json(data, where=str(path))

@@ -80,11 +80,12 @@ HOSTILE_JSON: dict[str, tuple[bytes, str]] = {
 
 @pytest.mark.parametrize("name", HOSTILE_JSON)
 def test_a_hostile_hsds_json_file_is_one_line_naming_the_file(tmp_path: Path, name: str) -> None:
-    from flows.directory import read_hsds_json
+    from deseo.cli.common import CommandError
+    from deseo.cli.services import _read
 
     content, fault = HOSTILE_JSON[name]
     path = tmp_path / f"{name}.json"
     path.write_bytes(content)
-    with pytest.raises(DirectoryError) as caught:
-        read_hsds_json(path)
+    with pytest.raises(CommandError) as caught:
+        _read(path)
     _one_line_naming(str(caught.value), path, fault)
