@@ -12,6 +12,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from flows.clock import Clock
+from flows.conversation import clean_text
 from flows.people import ChatPlatforms
 from flows.threads import WatchedThread, notice_prefix, notices
 from forum import permissions
@@ -32,7 +33,7 @@ from forum.discussion_terms import (
     valid_reason,
     valid_title,
 )
-from forum.markdown import clean_text, plain_text, render
+from forum.markdown import plain_text, render
 from forum.ratelimit import RateLimiter
 from storage import (
     DELETED,

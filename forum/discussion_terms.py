@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from forum.markdown import clean_text, clean_title
+from flows.conversation import clean_text, clean_title
 from storage import BoardRecord, Page, PostRecord, QueuedPost, ThreadRecord
 
 TITLE_MAX = 200

@@ -12,7 +12,6 @@ moderator looked; the forum has no uploads of its own, so there are no same-site
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,12 +21,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-# C0 and C1 controls and DEL, except tab and newline; carriage returns are handled first.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-# Embeddings, overrides and isolates: harmless inside a post's own block, but in a title or a
-# summary shown beside other text they could reorder what follows them.
-_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+from flows.conversation import clean_text, clean_title
 
 # Headings in a post sit under the page's h1 and the post's own h2.
 _HEADING_SHIFT = 2
@@ -85,16 +79,6 @@ def _parser() -> MarkdownIt:
 _md = _parser()
 
 
-def clean_text(text: str) -> str:
-    """`text` with newlines made `\\n` and control characters other than tab and newline gone."""
-    return _CONTROLS.sub("", _NEWLINES.sub("\n", text))
-
-
-def clean_title(title: str) -> str:
-    """A title on one line: no control or direction-changing characters, spaces collapsed."""
-    return " ".join(_BIDI_CONTROLS.sub("", clean_text(title)).split())
-
-
 def _shift_headings(tokens: list[Token]) -> None:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
@@ -128,7 +112,7 @@ def plain_text(markdown: str) -> str:
             words.append(token.content)
         elif token.type == "inline":
             words.extend(_inline_text(token.children or []))
-    return " ".join(_BIDI_CONTROLS.sub("", " ".join(words)).split())
+    return clean_title(" ".join(words))
 
 
 def _inline_text(children: list[Token]) -> list[str]:

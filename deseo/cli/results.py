@@ -161,7 +161,10 @@ def print_results(read: Callable[[], SurveyResults], format: ResultsFormat) -> N
     if format is ResultsFormat.json:
         typer.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(render_text(found))
+        from flows.conversation import escape_controls
+
+        # Answers are people's text: none may move the cursor or rewrite the terminal.
+        sys.stdout.write(escape_controls(render_text(found)))
 
 
 @app.command("export")

@@ -193,6 +193,7 @@ def export(
 
 def _read(path: Path) -> Directory:
     """The directory in an HSDS JSON file or a folder of HSDS CSV files."""
+    from flows.conversation import FileFault, load_json, read_text
     from flows.directory import from_hsds_csv, from_hsds_json
 
     if path.is_dir():
@@ -202,13 +203,9 @@ def _read(path: Path) -> Directory:
     if path.suffix.lower() == ".csv":
         fail(f"{path}: give the folder that holds the HSDS CSV files, not one of them", 2)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        fail(f"{path}: cannot read it: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        fail(f"{path}: not a UTF-8 text file")
-    except json.JSONDecodeError as exc:
-        fail(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        data = load_json(read_text(path))
+    except FileFault as exc:
+        fail(f"{path}: {exc}")
     return from_hsds_json(data, where=str(path))
 
 

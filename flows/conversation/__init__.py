@@ -22,6 +22,7 @@ from flows.conversation.definitions import (
 from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.expression_parser import ExpressionError
 from flows.conversation.expressions import parse_expression, rename_references
+from flows.conversation.file_reading import FileFault, load_json, load_yaml, read_text
 from flows.conversation.hooks import BeginLink
 from flows.conversation.loading import FlowFileError, flow_from_json, load_flow_file, parse_flow
 from flows.conversation.messages import (
@@ -39,6 +40,7 @@ from flows.conversation.ports import ConversationWork, StoredConversation
 from flows.conversation.report import build_report, html_sections, to_html, to_markdown
 from flows.conversation.service import ConversationService, Outcome, Sender
 from flows.conversation.state import Answer, State, Status
+from flows.conversation.text import clean_text, clean_title, escape_controls
 from flows.conversation.transcript import transcript
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "DateStep",
     "Event",
     "ExpressionError",
+    "FileFault",
     "Flow",
     "FlowCatalog",
     "FlowFileError",
@@ -79,15 +82,21 @@ __all__ = [
     "TextStep",
     "UnknownFlow",
     "build_report",
+    "clean_text",
+    "clean_title",
     "describe",
     "engine",
+    "escape_controls",
     "flow_from_json",
     "html_sections",
     "load_flow_file",
+    "load_json",
+    "load_yaml",
     "local",
     "parse_expression",
     "parse_flow",
     "parse_number",
+    "read_text",
     "rename_references",
     "say",
     "to_html",

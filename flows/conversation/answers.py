@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flows.conversation.definitions import (
+    MAX_ANSWER_LENGTH,
     RATING_VALUES,
     DateStep,
     MultipleStep,
@@ -22,6 +23,7 @@ from flows.conversation.definitions import (
 from flows.conversation.expression_functions import AnswerValue
 from flows.conversation.expressions import parse_expression
 from flows.conversation.messages import InputHint, Option, Pick, Reply
+from flows.conversation.patterns import PatternError, fullmatch
 from flows.conversation.phrases import RATING_WORDS, say, words
 
 NOTE_SEPARATORS = re.compile(r"\s*(?::|;|,|\s-\s|\s–\s|\s—\s)\s*")
@@ -130,6 +132,9 @@ def _read(step: Question, event: Reply | Pick, language: str, default: str) -> A
     if isinstance(step, SingleStep | MultipleStep):
         return _choices(step, event, language, default)
     text = event.text if isinstance(event, Reply) else " ".join(event.choice_ids)
+    if len(text) > MAX_ANSWER_LENGTH:
+        # Typed text is kept and checked (constraints, patterns) only up to this length.
+        return Rejected(say(language, "bad.long", limit=MAX_ANSWER_LENGTH))
     if not text.strip():
         return Rejected(say(language, "bad.empty"))
     if isinstance(step, ScaleStep):
@@ -301,7 +306,16 @@ def _text(text: str, step: TextStep, language: str, default: str) -> Accepted | 
     answer = text.strip()
     if len(answer) > step.max_length:
         return Rejected(say(language, "bad.long", limit=step.max_length))
-    if step.pattern and not re.fullmatch(step.pattern, answer):
+    if step.pattern and not _matches(step.pattern, answer):
         message = local(step.pattern_message, language, default)
         return Rejected(message or say(language, "bad.pattern"))
     return Accepted(answer)
+
+
+def _matches(pattern: str, answer: str) -> bool:
+    # RE2, linear in the answer; a pattern it cannot run (a stored flow from before) matches
+    # nothing, so the question is asked again rather than answered unchecked.
+    try:
+        return fullmatch(pattern, answer)
+    except PatternError:
+        return False

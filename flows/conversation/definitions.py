@@ -33,6 +33,9 @@ from flows.conversation.conditions import (
 from flows.conversation.expressions import parse_expression
 
 T = TypeVar("T")
+# The longest answer any question takes (the longest a chat form field takes): the checks of
+# an answer, `regex()` included, never see more.
+MAX_ANSWER_LENGTH = 4000
 FlowKind = Literal["assessment", "survey", "orientation"]
 RATING_VALUES = ("yes", "partly", "no", "dont_know")
 
@@ -144,7 +147,7 @@ class DateStep(_Step):
 
 class TextStep(_Step):
     kind: Literal["text"]
-    max_length: int = Field(default=2000, ge=1, le=20000)
+    max_length: int = Field(default=2000, ge=1, le=MAX_ANSWER_LENGTH)
     pattern: str | None = None
     pattern_message: LocalText | None = None
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flows.conversation.patterns import PatternError, search
+
 AnswerValue = str | int | float | list[str] | None
 """What an answer holds: a choice or rating id, a number, ISO date or text, ids of several
 choices, or None for a skipped question."""
@@ -90,9 +92,10 @@ def _selected(values: list[Value]) -> Value:
 
 
 def _regex(values: list[Value]) -> Value:
+    # RE2, linear in the text; a pattern it cannot run (or no RE2 at all) matches nothing.
     try:
-        return re.search(to_string(values[1]), to_string(values[0])) is not None
-    except re.error:
+        return search(to_string(values[1]), to_string(values[0]))
+    except PatternError:
         return False
 
 

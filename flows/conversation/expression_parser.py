@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flows.conversation.expression_functions import FUNCTIONS
 from flows.conversation.expression_tree import Call, Chain, Current, Literal, Negate, Node, Ref
+from flows.conversation.patterns import PatternError, compile_pattern
 
 MAX_DEPTH = 64
 
@@ -221,8 +222,8 @@ class Parser:
             raise self.fail(f"{name}() takes {count} argument(s), not {len(args)}", token)
         if name == "regex" and isinstance(args[1], Literal):
             try:
-                re.compile(str(args[1].value))
-            except re.error as exc:
+                compile_pattern(str(args[1].value))
+            except PatternError as exc:
                 raise self.fail(f"regex(): not a valid regular expression ({exc})", token) from None
         return Call(name, tuple(args))
 

@@ -84,6 +84,9 @@ class Expression:
     root: Node
     references: frozenset[str]
     uses_current: bool
+    # A regex() whose pattern is not text in quotes: the pattern would come from an answer,
+    # that is from the respondent. Loading a flow refuses it.
+    pattern_from_answers: bool = False
 
     def evaluate(self, answers: Mapping[str, AnswerValue], current: AnswerValue = None) -> Value:
         """The value over `answers`; `current` is what `.` stands for (unanswered: "")."""
@@ -161,7 +164,11 @@ def _parse(source: str) -> Expression:
         isinstance(n, Current) or (isinstance(n, Call) and n.name == "string-length" and not n.args)
         for n in nodes
     )
-    return Expression(source, root, references, uses_current)
+    pattern_from_answers = any(
+        isinstance(n, Call) and n.name == "regex" and not isinstance(n.args[1], Literal)
+        for n in nodes
+    )
+    return Expression(source, root, references, uses_current, pattern_from_answers)
 
 
 def rename_references(source: str, names: Mapping[str, str]) -> str:

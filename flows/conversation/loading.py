@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from flows.conversation.conditions import AllOf, AnyOf, Condition, Expr, Not
 from flows.conversation.definitions import (
     DateStep,
     Flow,
@@ -27,6 +27,8 @@ from flows.conversation.definitions import (
     TextStep,
 )
 from flows.conversation.expressions import parse_expression
+from flows.conversation.file_reading import FileFault, load_yaml, read_text
+from flows.conversation.patterns import PatternError, compile_pattern
 
 TEXT_FIELDS = frozenset(
     {
@@ -214,9 +216,30 @@ def check_flow(flow: Flow) -> list[Problem]:
                         )
             if step.constraint is not None:
                 problems.extend(_check_constraint(step, seen_steps, *where))
+                if parse_expression(step.constraint).pattern_from_answers:
+                    problems.append(Problem(f"constraint: {PATTERN_FROM_ANSWERS}", *where))
+            if step.when is not None and any(
+                parse_expression(source).pattern_from_answers for source in _sources(step.when)
+            ):
+                problems.append(Problem(f"when: {PATTERN_FROM_ANSWERS}", *where))
             problems.extend(_check_question(flow, step, *where))
             seen_steps[step.id] = step
     return problems
+
+
+# A pattern taken from an answer lets the respondent choose what the regular expression is.
+PATTERN_FROM_ANSWERS = "regex() takes its pattern as text in quotes, not from an answer"
+
+
+def _sources(condition: Condition) -> list[str]:
+    """The expressions (`expr:`) inside a condition."""
+    if isinstance(condition, Expr):
+        return [condition.source]
+    if isinstance(condition, AllOf | AnyOf):
+        return [source for part in condition.parts for source in _sources(part)]
+    if isinstance(condition, Not):
+        return _sources(condition.part)
+    return []
 
 
 def _check_constraint(
@@ -276,8 +299,8 @@ def _check_question(flow: Flow, step: Step, phase: str, step_id: str) -> list[Pr
         add(f"min ({step.min}) is after max ({step.max})")
     if isinstance(step, TextStep) and step.pattern is not None:
         try:
-            re.compile(step.pattern)
-        except re.error as exc:
+            compile_pattern(step.pattern)
+        except PatternError as exc:
             add(f"pattern: not a valid regular expression ({exc})")
     return problems
 
@@ -302,20 +325,9 @@ def load_flow_file(path: str | Path) -> Flow:
     """Read and check one flow file."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FlowFileError(
-            name, [Problem(f"cannot read the file: {exc.strerror}", whole_file=True)]
-        ) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise FlowFileError(
-            name, [Problem(f"not valid YAML{at}: {reason}", whole_file=True)]
-        ) from None
+        raw = load_yaml(read_text(path))
+    except FileFault as exc:
+        raise FlowFileError(name, [Problem(str(exc), whole_file=True)]) from None
     return parse_flow(raw, name)
 
 

@@ -25,11 +25,12 @@ from flows.conversation import engine
 from flows.conversation.catalog import FlowCatalog, UnknownFlow
 from flows.conversation.definitions import Flow
 from flows.conversation.hooks import BeginLink, ConversationHook, Finisher
-from flows.conversation.messages import Command, Event, Outbound
+from flows.conversation.messages import Command, Event, Outbound, Reply
 from flows.conversation.phrases import say
 from flows.conversation.ports import ConversationWork, StoredConversation
 from flows.conversation.report import build_report
 from flows.conversation.state import Answer, State, Status
+from flows.conversation.text import clean_answer, clean_title
 from flows.people import PersonRef, Platform
 
 # The unit of work a service is given: at least what a conversation needs; the hooks of the
@@ -231,6 +232,9 @@ class ConversationService(Generic[W]):
         the outcome says `stale`.
         """
         key = (who.platform, who.user_id)
+        if isinstance(event, Reply):
+            # Here, so that every platform's text is cleaned the same way before it is stored.
+            event = Reply(clean_answer(event.text))
         async with self._serial(key):
             for attempt in range(ATTEMPTS):
                 async with self._units() as uow:
@@ -264,7 +268,11 @@ class ConversationService(Generic[W]):
                         notice = Outbound(say(current.state.language, "stale"), kind="notice")
                         status = current.state.status
                         return Outcome((notice,), current.id, flow.id, status, stale=True)
-                    state, messages = engine.step(flow, current.state, event)
+                    # In a worker thread: reading an answer runs its checks (constraints,
+                    # patterns), and no answer should hold every chat and the web meanwhile.
+                    state, messages = await asyncio.to_thread(
+                        engine.step, flow, current.state, event
+                    )
                     report = None
                     if state.status == "completed" or state.awaiting == "continue":
                         complete = state.status == "completed"
@@ -415,7 +423,10 @@ class ConversationService(Generic[W]):
 
     async def _person(self, uow: W, who: Sender) -> PersonRef:
         return await uow.people.identify(
-            who.platform, who.user_id, display_name=who.display_name, language=who.language
+            who.platform,
+            who.user_id,
+            display_name=clean_title(who.display_name),
+            language=who.language,
         )
 
     async def _flow_of(self, uow: W, state: State) -> Flow:

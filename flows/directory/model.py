@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from flows.conversation import FileFault, load_yaml, read_text
 
 FOLDER = Path(__file__).parent.parent / "content" / "directory"
 TAXONOMIES = ("stages", "needs", "target_groups", "sectors")
@@ -249,10 +249,8 @@ def load_directory(folder: Path = FOLDER) -> Directory:
     for name in ("vocabulary.yaml", "territories.yaml", "organizations.yaml"):
         path = folder / name
         try:
-            parts.append(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except OSError as exc:
-            raise DirectoryError(f"{path}: cannot read it: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise DirectoryError(f"{path}: not valid YAML: {exc}") from None
+            parts.append(load_yaml(read_text(path)))
+        except FileFault as exc:
+            raise DirectoryError(f"{path}: {exc}") from None
     vocabulary, territories, organisations = parts
     return parse_directory(vocabulary, territories, organisations, where=str(folder))
