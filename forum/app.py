@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from flows.clock import Clock, SystemClock
@@ -21,9 +19,8 @@ from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccount
 from forum.errors import install_error_pages
 from forum.pagecache import PageCache
 from forum.ratelimit import RateLimiter
+from forum.templating import page_templates
 from storage import Database, unit_of_work_factory
-
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ def create_app(
     app.state.campaigns = campaigns or CampaignService(
         unit_of_work_factory(database), clock, conversations, platforms=platforms
     )
-    app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.state.templates = page_templates()
     app.add_middleware(
         SessionMiddleware,
         secret_key=config.secret_key,
