@@ -17,6 +17,7 @@ from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccountsOnChange
 from forum.errors import install_error_pages
+from forum.headers import SecurityHeaders
 from forum.pagecache import PageCache
 from forum.ratelimit import RateLimiter
 from forum.templating import page_templates
@@ -99,6 +100,12 @@ def create_app(
     app.add_middleware(ForgetAccountsOnChange, cache=accounts_seen)
     # Added last, so it wraps the rest: a cached page costs no session or store work.
     app.add_middleware(PageCache, seconds=config.page_cache_seconds, session_cookie=SESSION_COOKIE)
+    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(
+        SecurityHeaders,
+        https=config.public_url.startswith("https://"),
+        docs_paths=[path for path in docs if path],
+    )
     install_error_pages(app)
     app.include_router(boards.router)
     app.include_router(health.router)
