@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["WEB_SCHEMES", "web_address_problem", "web_link"]
+__all__ = ["web_address_problem", "web_link"]
 
 WEB_SCHEMES = ("http", "https")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")

@@ -55,7 +55,8 @@ class SecurityHeaders:
         headers = MutableHeaders(scope=message)
         headers["Content-Security-Policy"] = policy
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "same-origin"
+        # A page that asks for less (the password reset link: no referrer at all) keeps it.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers["X-Frame-Options"] = "DENY"
         if self.https:
             headers["Strict-Transport-Security"] = HSTS
