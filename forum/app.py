@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from flows.clock import Clock, SystemClock
@@ -19,11 +17,11 @@ from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccountsOnChange
 from forum.errors import install_error_pages
+from forum.headers import SecurityHeaders
 from forum.pagecache import PageCache
 from forum.ratelimit import RateLimiter
+from forum.templating import page_templates
 from storage import Database, unit_of_work_factory
-
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ def create_app(
     app.state.campaigns = campaigns or CampaignService(
         unit_of_work_factory(database), clock, conversations, platforms=platforms
     )
-    app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.state.templates = page_templates()
     app.add_middleware(
         SessionMiddleware,
         secret_key=config.secret_key,
@@ -102,6 +100,12 @@ def create_app(
     app.add_middleware(ForgetAccountsOnChange, cache=accounts_seen)
     # Added last, so it wraps the rest: a cached page costs no session or store work.
     app.add_middleware(PageCache, seconds=config.page_cache_seconds, session_cookie=SESSION_COOKIE)
+    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(
+        SecurityHeaders,
+        https=config.public_url.startswith("https://"),
+        docs_paths=[path for path in docs if path],
+    )
     install_error_pages(app)
     app.include_router(boards.router)
     app.include_router(health.router)

@@ -35,6 +35,7 @@ from flows.directory.model import (
     Term,
     fold,
 )
+from flows.web_addresses import web_address_problem
 
 
 @dataclass
@@ -321,6 +322,8 @@ def _build(source: _Source) -> Directory:
             problems.append(f"{where}: id: the deseo id {slug!r} is used twice")
         seen.add(slug)
         territory = place_of(record, "organisation", slug)
+        website = reader.value(org_id, "as-written") or record.get("website") or None
+        _check_address(problems, where, "website", website)
         services = []
         for s_record in services_of.get(org_id, []):
             service = _service(reader, s_record, slug, places, areas_of, languages_of, seen)
@@ -332,7 +335,7 @@ def _build(source: _Source) -> Directory:
                 name=record.get("name"),
                 description=record.get("description"),
                 place=territory,
-                website=reader.value(org_id, "as-written") or record.get("website") or None,
+                website=website,
                 alternate_name=record.get("alternate_name") or None,
                 source=reader.value(org_id, "source"),
                 services=tuple(services),
@@ -413,6 +416,8 @@ def _service(
         if not code:
             problems.append(f"{language.where} (language of {slug}): code: missing")
         languages.add(code)
+    url = reader.value(service_id, "as-written") or record.get("url") or None
+    _check_address(problems, where, "url", url)
     return Service(
         slug=slug,
         organisation=organisation,
@@ -425,7 +430,14 @@ def _service(
         sectors=sets["sectors"] - {"any"},
         areas=frozenset(areas),
         languages=frozenset(languages),
-        url=reader.value(service_id, "as-written") or record.get("url") or None,
+        url=url,
         eligibility=record.get("eligibility_description") or None,
         source=reader.value(service_id, "source"),
     )
+
+
+def _check_address(problems: list[str], where: str, name: str, address: str | None) -> None:
+    # It becomes a link on the coordinators' pages: `javascript:` would run in their session.
+    problem = web_address_problem(address) if address else None
+    if problem is not None:
+        problems.append(f"{where}: {name}: {problem}")

@@ -16,6 +16,8 @@ from typing import Any
 
 from flows.conversation import FileFault, load_yaml, read_text
 
+from flows.web_addresses import web_address_problem
+
 FOLDER = Path(__file__).parent.parent / "content" / "directory"
 TAXONOMIES = ("stages", "needs", "target_groups", "sectors")
 STATUSES = ("active", "planned", "historical")
@@ -183,6 +185,7 @@ def parse_directory(
         seen.add(slug)
         if item.get("territory") is not None and item["territory"] not in places:
             problems.append(f"{label}: territory {item['territory']!r} is not a place")
+        problems += _address_problems(label, "website", item.get("website"))
         services = []
         for raw in _list(item.get("services")):
             service_slug = str(raw.get("id", "")) if isinstance(raw, dict) else ""
@@ -198,6 +201,7 @@ def parse_directory(
                 problems.append(
                     f"{where_service}: status {status!r} is not one of {', '.join(STATUSES)}"
                 )
+            problems += _address_problems(where_service, "url", raw.get("url"))
             sets: dict[str, frozenset[str]] = {}
             for taxonomy in TAXONOMIES:
                 values = frozenset(str(v) for v in _list(raw.get(taxonomy)))
@@ -241,6 +245,12 @@ def parse_directory(
     if problems:
         raise DirectoryError("\n".join(problems))
     return Directory(terms, places, tuple(built))
+
+
+def _address_problems(where: str, name: str, address: Any) -> list[str]:
+    # It becomes a link on the coordinators' pages: `javascript:` would run in their session.
+    problem = web_address_problem(str(address)) if address else None
+    return [] if problem is None else [f"{where}: {name}: {problem}"]
 
 
 def load_directory(folder: Path = FOLDER) -> Directory:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from forum.auth import ApiSignedIn, ApiViewer, api_viewer
 from forum.discussion import Discussion, discussion
 from forum.discussion_terms import BODY_MAX, TITLE_MAX, DiscussionError
-from forum.params import RowId
+from forum.params import BodyRowId, RowId
 from storage import BoardSummary, PostRecord, ThreadRecord
 
 # Every route reads the token, so that an unknown one is refused even where nobody is needed;
@@ -109,7 +109,7 @@ class NewThread(BaseModel):
 
 class NewPost(BaseModel):
     body: str = Field(min_length=1, max_length=BODY_MAX, description="Markdown.")
-    quote_post_id: int | None = Field(
+    quote_post_id: BodyRowId | None = Field(
         default=None, description="A post of the same thread this one quotes."
     )
 

@@ -12,7 +12,7 @@ from forum.discussion import discussion
 from forum.discussion_pages import refused
 from forum.discussion_terms import DiscussionError, PostAction, ThreadAction
 from forum.pages import form_fields, notify, render, return_to, see_other, take_notice
-from forum.params import RowId
+from forum.params import RowId, form_row_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,7 +71,7 @@ async def move_thread(
     sent = await form_fields(request)
     board = sent.get("board_id", "")
     try:
-        moved = await discussion(request).move(who, thread_id, int(board) if board.isdigit() else 0)
+        moved = await discussion(request).move(who, thread_id, form_row_id(board) or 0)
     except DiscussionError as exc:
         raise refused(exc) from None
     notify(request, f"The thread is now on {moved.board_title}.")

@@ -15,7 +15,7 @@ from forum.discussion import Discussion, discussion
 from forum.discussion_pages import page_url, refused
 from forum.discussion_terms import DiscussionError, Forbidden, Invalid, PostInThread, ThreadPage
 from forum.pages import form_fields, notify, render, see_other, take_notice
-from forum.params import RowId
+from forum.params import QueryRowId, RowId, form_row_id
 from storage import PostRecord, RevisionRecord
 
 router = APIRouter(include_in_schema=False)
@@ -116,7 +116,7 @@ async def thread_page(
     thread_id: RowId,
     who: OptionalViewer,
     page: PageNumber = 1,
-    quote: int | None = None,
+    quote: QueryRowId = None,
 ) -> Response:
     """The posts on one page; with `quote`, the reply form starts with that post quoted."""
     body, quote_id = "", None
@@ -135,10 +135,12 @@ async def reply(
     request: Request, thread_id: RowId, who: SignedIn, _csrf: None = CsrfChecked
 ) -> Response:
     sent = await form_fields(request)
-    quoted = sent.get("quote_post_id", "")
-    quote_id = int(quoted) if quoted.isdigit() else None
+    quoted = sent.get("quote_post_id", "").strip()
+    quote_id = form_row_id(quoted)
     service = discussion(request)
     try:
+        if quoted and quote_id is None:
+            raise Invalid("The post to quote is not one of this thread's.")
         post = await service.reply(who, thread_id, sent.get("body", ""), quote_id)
     except Invalid as exc:
         # Back to the last page, where the form is, with what was written kept.
