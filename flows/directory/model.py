@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from flows.conversation import FileFault, load_yaml, read_text
-
 from flows.web_addresses import web_address_problem
 
 FOLDER = Path(__file__).parent.parent / "content" / "directory"
