@@ -15,6 +15,7 @@ from dateutil.rrule import rrulestr
 
 from flows.conversation import Option, Outbound
 from flows.times import TimeInputError, format_offset, to_utc, zone
+from flows.web_addresses import web_address_problem
 
 DEFAULT_REMINDERS = (timedelta(days=1), timedelta(hours=1))
 RSVP_CHOICES = (("going", "Going"), ("maybe", "Maybe"), ("not-going", "Not going"))
@@ -76,6 +77,10 @@ class Meeting:
                 raise MeetingError(f"not a recurrence rule (RRULE): {exc}") from None
         if not self.title.strip():
             raise MeetingError("a meeting needs a title")
+        # Shown in chats and linked on the coordinators' pages: only a web address will do.
+        problem = web_address_problem(self.link) if self.link else None
+        if problem:
+            raise MeetingError(f"link: {problem}")
 
 
 @dataclass(frozen=True)
