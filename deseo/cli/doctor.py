@@ -21,6 +21,7 @@ async def _outbox_counts(database: Database) -> dict[str, int]:
 
 def doctor() -> None:
     """Check the settings, the database and the bot tokens, and say what `deseo up` would start."""
+    from bot import adapters
     from deseo.settings import SECRET_FILE
     from storage import display_url, migrate
 
@@ -55,16 +56,15 @@ def doctor() -> None:
     else:
         line("secret key", f"will be generated into {config.data_dir / SECRET_FILE}")
 
-    for name, token, problem in (
-        ("telegram", config.telegram_token, config.telegram_token_problem()),
-        ("discord", config.discord_token, config.discord_token_problem()),
-    ):
-        if problem:
-            line(name, problem, ok=False)
-        elif token:
+    platforms = adapters(config)
+    for adapter in platforms:
+        name = adapter.name.value
+        if adapter.settings_problem:
+            line(name, adapter.settings_problem, ok=False)
+        elif adapter.configured:
             line(name, "token set")
         else:
-            line(name, f"not configured (set DESEO_{name.upper()}_TOKEN to start the bot)")
+            line(name, f"not configured (set {adapter.token_setting} to start the bot)")
 
     if revision == head:
         counts = on_store(url, _outbox_counts)
@@ -73,9 +73,7 @@ def doctor() -> None:
         line("outbox", f"{waiting} waiting, {counts.get('sent', 0)} sent, {dead} dead")
 
     starts = [f"web on {config.web_url}", "worker (outbox, reminders)"]
-    starts += [
-        n for n, t in (("telegram", config.telegram_token), ("discord", config.discord_token)) if t
-    ]
+    starts += [adapter.name.value for adapter in platforms if adapter.configured]
     out.print(f"      {'would start':<12} {', '.join(starts)}")
     if problems:
         raise typer.Exit(1)
