@@ -24,16 +24,6 @@ THREE_REMINDERS = (timedelta(days=1), timedelta(hours=1), timedelta(seconds=30))
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
 def service(store: MemoryStore, clock: FixedClock) -> MeetingService:
     return MeetingService(store.units, clock)
 

@@ -24,16 +24,6 @@ PRIVATE = ChatRef(DISCORD, "555")
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
 def sender() -> RecordingSender:
     return RecordingSender()
 

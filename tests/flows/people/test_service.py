@@ -25,16 +25,6 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
 def codes(store: MemoryStore, clock: FixedClock) -> LinkCodes:
     return LinkCodes(store.units, clock)
 

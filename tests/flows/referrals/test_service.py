@@ -26,16 +26,6 @@ ADMIN = Sender(TELEGRAM, "900", "Admin")
 CLANN_LOANS = "clann-credo-social-finance"
 
 
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
 @pytest.fixture(scope="module")
 def directory() -> Directory:
     # Read once: it is immutable, and reading the YAML is most of what these tests cost.

@@ -21,16 +21,6 @@ CHANNEL = ChatRef(DISCORD, "55501")
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
 def service(store: MemoryStore, clock: FixedClock) -> ThreadWatchService:
     return ThreadWatchService(store.units, clock)
 
