@@ -112,10 +112,10 @@ async def test_a_crash_mid_batch_resends_at_most_the_message_in_flight(
     crashing = worker(store, clock, sent_first)
     original = sent_first.send
 
-    async def send_then_die(chat: ChatRef, message: Outbound) -> None:
+    async def send_then_die(chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
         if sent_first.sent:
             raise Crash
-        await original(chat, message)
+        await original(chat, message, key=key)
 
     sent_first.send = send_then_die  # type: ignore[method-assign]
     with pytest.raises(Crash):
