@@ -66,7 +66,7 @@ class RecordingSender:
         self._clock = clock
         self.sent: list[tuple[str, float]] = []
 
-    async def send(self, chat: ChatRef, message: Outbound) -> None:
+    async def send(self, chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
         self.sent.append((message.text, self._clock.now().timestamp()))
 
 

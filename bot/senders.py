@@ -3,10 +3,19 @@
 Each platform's errors are sorted into "try again later" (with the platform's retry-after when
 it gives one) and "trying again cannot help" (blocked, chat gone), which the dispatcher turns
 into a retry or a dead row.
+
+Neither platform lets a bot make a send idempotent in general. Telegram's Bot API has no
+client-chosen token on sendMessage: a message sent just before a crash is sent again. Discord's
+create-message takes a `nonce` (up to 25 characters) which, with `enforce_nonce` (discord.py sets
+it whenever a nonce is given), makes Discord return the message already created by the same
+author with that nonce in the past few minutes instead of creating another; the Discord sender
+derives each piece's nonce from the outbox key, so a resend soon after a crash shows once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
 
 import discord
@@ -14,7 +23,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
-from bot.discord_render import send_rendered
+from bot.discord_render import render_all
 from bot.telegram_render import render
 from flows.conversation import Outbound
 from flows.outbox import MessageSender, SendError
@@ -27,7 +36,8 @@ class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def send(self, chat: ChatRef, message: Outbound) -> None:
+    async def send(self, chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
+        # `key` is unused: the Bot API has no idempotency token (see the module's docstring).
         rendered = render(message)
         try:
             for number, text in enumerate(rendered.texts, start=1):
@@ -59,7 +69,7 @@ class DiscordSender:
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
-    async def send(self, chat: ChatRef, message: Outbound) -> None:
+    async def send(self, chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
         try:
             if chat.chat_id.startswith("user:"):
                 # A person, not a channel: write to them directly.
@@ -71,7 +81,13 @@ class DiscordSender:
                     channel = await self._client.fetch_channel(int(chat.chat_id))
             if not isinstance(channel, discord.abc.Messageable):
                 raise SendError(f"{chat.key} is not a channel one can write to", permanent=True)
-            await send_rendered(channel, (message,))
+            for number, piece in enumerate(render_all((message,))):
+                # Without a key, a random nonce: what discord.py would choose itself.
+                nonce = discord_nonce(key, number) if key is not None else secrets.randbits(64)
+                if piece.view is None:
+                    await channel.send(piece.content or "…", nonce=nonce)
+                else:
+                    await channel.send(piece.content or "…", view=piece.view, nonce=nonce)
         except discord.RateLimited as exc:
             raise SendError(str(exc), retry_after=exc.retry_after) from exc
         except (discord.Forbidden, discord.NotFound) as exc:
@@ -79,6 +95,12 @@ class DiscordSender:
         except discord.HTTPException as exc:
             # Discord's own trouble (5xx) passes; a request it rejects would be rejected again.
             raise SendError(f"Discord said: {exc}", permanent=exc.status < 500) from exc
+
+
+def discord_nonce(key: str, piece: int) -> str:
+    """The nonce of one piece of an outbox row's message: the same on every try, 24 characters
+    (Discord takes up to 25), different for each key and piece."""
+    return hashlib.blake2b(f"{key}\x00{piece}".encode(), digest_size=12).hexdigest()
 
 
 async def discord_http_client(token: str) -> discord.Client:
@@ -101,10 +123,10 @@ class RoutingSender:
     def __init__(self, senders: dict[Platform, MessageSender]) -> None:
         self._senders = senders
 
-    async def send(self, chat: ChatRef, message: Outbound) -> None:
+    async def send(self, chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
         sender = self._senders.get(chat.platform)
         if sender is None:
             raise SendError(
                 f"no {chat.platform.value} bot is configured to send to {chat.key}", permanent=True
             )
-        await sender.send(chat, message)
+        await sender.send(chat, message, key=key)

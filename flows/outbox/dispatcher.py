@@ -57,8 +57,21 @@ def superseded(claimed: Sequence[Claimed]) -> set[int]:
     }
 
 
+# A worker killed mid-batch leaves its claimed rows leased until the lease lapses, so the lease
+# is short and renewed while the batch is sent: with a third of it left, the rest of the batch
+# gets a full lease again. The batch is small enough that at a platform's usual pace (a tenth of a
+# second a message) it is sent well within one lease; renewals cover a slower one.
+LEASE = timedelta(seconds=15)
+BATCH = 25
+
+
 class Dispatcher:
-    """Sends what is due, in batches; run it from a scheduler job, in as many workers as wanted."""
+    """Sends what is due, in batches; run it from a scheduler job, in as many workers as wanted.
+
+    At least once: a row is marked sent in its own commit right after its send, so a worker
+    killed mid-batch can leave at most the one message in flight to be sent again; its other
+    rows are claimed by another worker once its lease lapses (`lease`, renewed while sending).
+    """
 
     def __init__(
         self,
@@ -67,8 +80,8 @@ class Dispatcher:
         clock: Clock,
         *,
         worker: str,
-        batch: int = 100,
-        lease: timedelta = timedelta(minutes=2),
+        batch: int = BATCH,
+        lease: timedelta = LEASE,
         max_attempts: int = 6,
         platforms: frozenset[Platform] | None = None,
     ) -> None:
@@ -84,19 +97,30 @@ class Dispatcher:
     async def run_once(self) -> DispatchReport:
         """Claim one batch of due rows and settle each of them."""
         now = self._clock.now()
+        lease_until = now + self.lease
         async with self._units() as uow:
             claimed = await uow.outbox.claim(
-                now, self.batch, now + self.lease, self.worker, self.platforms
+                now, self.batch, lease_until, self.worker, self.platforms
             )
             await uow.commit()
         sent = retried = dead = expired = 0
         if not claimed:
             return DispatchReport()
         stale = superseded(claimed)
+        held = {item.id for item in claimed}
         # One session for the batch's bookkeeping, but a commit after every message: a crash
         # can then resend at most the one message in flight, never a whole batch.
         async with self._units() as marks:
-            for item in claimed:
+            for index, item in enumerate(claimed):
+                if self._clock.now() >= lease_until - self.lease / 3:
+                    lease_until = self._clock.now() + self.lease
+                    rest = [i.id for i in claimed[index:] if i.id in held]
+                    held = await marks.outbox.renew(rest, self.worker, lease_until)
+                    await marks.commit()
+                if item.id not in held:
+                    # The lease lapsed (a send hung) and another worker took the row: it sends it.
+                    log.warning("outbox %s: lease lost to another worker", item.key)
+                    continue
                 if item.id in stale:
                     reason = "superseded: a later reminder of the same meeting goes instead"
                     await self._mark(marks, marks.outbox.mark_expired(item.id, reason))
@@ -136,7 +160,7 @@ class Dispatcher:
         retry_after: float | None = None
         permanent = False
         try:
-            await self._sender.send(item.chat, item.message)
+            await self._sender.send(item.chat, item.message, key=item.key)
         except SendError as exc:
             error, retry_after, permanent = str(exc)[:2000], exc.retry_after, exc.permanent
         except Exception as exc:  # an unexpected failure is retried like any other

@@ -13,9 +13,14 @@ from flows.transaction import Transaction
 
 
 class MessageSender(Protocol):
-    """Delivers one message to one chat, or raises `SendError`."""
+    """Delivers one message to one chat, or raises `SendError`.
 
-    async def send(self, chat: ChatRef, message: Outbound) -> None: ...
+    `key` is the outbox row's unique key, the same on every try: a platform that deduplicates
+    by a client-chosen token (Discord's enforced nonce) is given one made from it, so a resend
+    after a crash within the platform's window does not show twice.
+    """
+
+    async def send(self, chat: ChatRef, message: Outbound, *, key: str | None = None) -> None: ...
 
 
 class OutboxRepository(Protocol):
@@ -37,6 +42,11 @@ class OutboxRepository(Protocol):
     ) -> list[Claimed]:
         """Take up to `limit` due rows (or rows whose lease ran out) for this worker; only
         rows for `platforms` when given, so rows wait for a worker that can send them."""
+        ...
+
+    async def renew(self, row_ids: Sequence[int], worker: str, lease_until: datetime) -> set[int]:
+        """Extend this worker's lease on the rows it still holds; returns those ids (a row
+        whose lease lapsed and that another worker claimed since is not among them)."""
         ...
 
     async def mark_sent(self, row_id: int, at: datetime) -> None: ...

@@ -126,6 +126,22 @@ class SqlOutboxRepository:
         ]
         return sorted(claimed, key=lambda c: c.due)
 
+    async def renew(self, row_ids: Sequence[int], worker: str, lease_until: datetime) -> set[int]:
+        if not row_ids:
+            return set()
+        # Only rows still this worker's: one another worker claimed after a lapse stays its own.
+        statement = (
+            update(outbox)
+            .where(
+                outbox.c.id.in_(list(row_ids)),
+                outbox.c.status == "sending",
+                outbox.c.claimed_by == worker,
+            )
+            .values(claimed_until=lease_until)
+            .returning(outbox.c.id)
+        )
+        return set((await self._session.execute(statement)).scalars())
+
     async def _set(self, row_id: int, **values: Any) -> None:
         await self._session.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
 

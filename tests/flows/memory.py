@@ -382,6 +382,15 @@ class MemoryOutboxRepository:
     def _row(self, row_id: int) -> OutboxRow | None:
         return self._work.state.outbox.get(row_id)
 
+    async def renew(self, row_ids: Sequence[int], worker: str, lease_until: datetime) -> set[int]:
+        held = set()
+        for row_id in row_ids:
+            row = self._row(row_id)
+            if row is not None and row.status == "sending" and row.claimed_by == worker:
+                row.claimed_until = lease_until
+                held.add(row_id)
+        return held
+
     async def mark_sent(self, row_id: int, at: datetime) -> None:
         if row := self._row(row_id):
             row.status, row.sent_at, row.claimed_until, row.last_error = "sent", at, None, None

@@ -50,7 +50,7 @@ class RecordingSender:
     def __init__(self) -> None:
         self.sent: list[tuple[str, Outbound]] = []
 
-    async def send(self, chat: ChatRef, message: Outbound) -> None:
+    async def send(self, chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
         self.sent.append((chat.key, message))
 
     def take(self) -> dict[str, str]:

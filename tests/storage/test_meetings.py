@@ -35,7 +35,7 @@ class RecordingSender:
         self.sent: list[tuple[str, str]] = []
         self.failures: list[SendError] = []
 
-    async def send(self, chat: ChatRef, message: Outbound) -> None:
+    async def send(self, chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((chat.key, message.text))

@@ -5,6 +5,7 @@ dispatcher on SQLite and PostgreSQL, with two worker processes.)"""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from bot import DISCORD, TELEGRAM
 from flows.clock import FixedClock
 from flows.conversation import Outbound
 from flows.outbox import Dispatcher, OutboxItem, SendError
-from flows.outbox.dispatcher import backoff
+from flows.outbox.dispatcher import LEASE, backoff
 from flows.people import ChatRef
 from tests.flows.memory import MemoryStore
 from tests.flows.sending import RecordingSender
@@ -102,10 +103,10 @@ async def test_a_crash_mid_batch_resends_at_most_the_message_in_flight(
     crashing = worker(store, clock, sent_first)
     original = sent_first.send
 
-    async def send_then_die(chat: ChatRef, message: Outbound) -> None:
+    async def send_then_die(chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
         if sent_first.sent:
             raise Crash
-        await original(chat, message)
+        await original(chat, message, key=key)
 
     sent_first.send = send_then_die  # type: ignore[method-assign]
     with pytest.raises(Crash):
@@ -115,6 +116,56 @@ async def test_a_crash_mid_batch_resends_at_most_the_message_in_flight(
     clock.advance(timedelta(minutes=3))
     await worker(store, clock, sender).drain()
     assert sender.texts() == ["b"]
+
+
+async def test_a_killed_workers_rows_come_back_after_one_short_lease_and_go_at_most_twice(
+    store: MemoryStore, clock: FixedClock, sender: RecordingSender
+) -> None:
+    keys = [f"r{n:02}" for n in range(12)]
+    await enqueue(store, *(item(key) for key in keys))
+
+    class Kill(BaseException):
+        """The worker process killed after the platform took the fourth message."""
+
+    killed = RecordingSender()
+    original = killed.send
+
+    async def send_then_die(chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
+        await original(chat, message, key=key)
+        if len(killed.sent) == 4:
+            raise Kill
+
+    killed.send = send_then_die  # type: ignore[method-assign]
+    with pytest.raises(Kill):
+        await worker(store, clock, killed, batch=10).run_once()
+    assert store.statuses() == {"sent": 3, "sending": 7, "pending": 2}
+    # Until the lease lapses nobody else takes them; then the next worker does, in seconds.
+    assert timedelta(seconds=15) >= LEASE
+    clock.advance(LEASE - timedelta(seconds=1))
+    second = Dispatcher(store.units, sender, clock, worker="w2")
+    assert (await second.run_once()).claimed == 2  # only the two never claimed
+    clock.advance(timedelta(seconds=2))
+    assert (await second.drain()).sent == 7
+    sends = Counter(killed.texts() + sender.texts())
+    assert set(sends) == set(keys)
+    assert [key for key, n in sends.items() if n > 1] == ["r03"]  # the one in flight, once more
+    assert store.statuses() == {"sent": 12}
+
+
+async def test_the_sender_is_given_the_rows_key(
+    store: MemoryStore, clock: FixedClock, sender: RecordingSender
+) -> None:
+    await enqueue(store, item("agenda:7:2026-11-22"))
+    keys: list[str | None] = []
+    original = sender.send
+
+    async def keep_key(chat: ChatRef, message: Outbound, *, key: str | None = None) -> None:
+        keys.append(key)
+        await original(chat, message, key=key)
+
+    sender.send = keep_key  # type: ignore[method-assign]
+    await worker(store, clock, sender).drain()
+    assert keys == ["agenda:7:2026-11-22"]
 
 
 async def test_failures_retry_with_backoff_honouring_the_platforms_wish(
