@@ -78,6 +78,13 @@ class _Server(uvicorn.Server):
         yield
 
 
+def uvicorn_options() -> dict[str, Any]:
+    """How uvicorn serves the forum. It leaves the client address alone: with proxy headers on
+    it would take `X-Forwarded-For` from any local client; the forum believes that header only
+    from `DESEO_TRUSTED_PROXIES` (`forum.addresses`)."""
+    return {"log_level": "info", "lifespan": "on", "proxy_headers": False}
+
+
 def web_part(
     settings: Settings,
     database: Database,
@@ -92,18 +99,15 @@ def web_part(
             public_url=settings.public_url,
             page_cache_seconds=settings.page_cache_seconds,
             chat_bots=tuple(a.chat.label for a in adapters(settings) if a.configured),
+            session_idle_minutes=settings.session_idle_minutes,
+            trusted_proxies=settings.proxies,
         ),
         conversations=conversations or conversation_service(database),
         platforms=chat_platforms(settings),
         campaigns=campaign_service(database),
     )
     config = uvicorn.Config(
-        app,
-        host=settings.web_host,
-        port=settings.web_port,
-        log_level="info",
-        lifespan="on",
-        proxy_headers=True,
+        app, host=settings.web_host, port=settings.web_port, **uvicorn_options()
     )
     server = _Server(config)
     sock = listen(settings.web_host, settings.web_port)

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import secrets
+from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +50,18 @@ class Settings(BaseSettings):
         ge=0,
         le=300,
         description="How long anonymous readers' board and thread pages are reused (0: never).",
+    )
+    session_idle_minutes: int = Field(
+        default=7 * 24 * 60,
+        ge=5,
+        le=14 * 24 * 60,
+        description="A signed-in session unused this many minutes ends (at most 14 days, "
+        "the longest a session lasts).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of the reverse proxies in front of "
+        "the web server; only their X-Forwarded-For is believed. Unset: the header is ignored.",
     )
     secret_key: str | None = Field(
         default=None,
@@ -110,6 +123,22 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ip_network(part.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"{part.strip()!r} is not an address or network") from None
+        return value
+
+    @property
+    def proxies(self) -> tuple[str, ...]:
+        """The trusted proxies, one address or network each."""
+        return tuple(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -15,6 +15,7 @@ from flows.meetings import MeetingService
 from flows.people import ChatPlatforms
 from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
+from forum.addresses import proxy_networks
 from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccountsOnChange
 from forum.errors import install_error_pages
 from forum.headers import SecurityHeaders
@@ -38,6 +39,11 @@ class ForumConfig:
     page_cache_seconds: float = 2.0
     # The chat platforms whose bots run beside the site, as people call them ("Telegram").
     chat_bots: tuple[str, ...] = ()
+    # A signed-in session unused this long ends (DESEO_SESSION_IDLE_MINUTES).
+    session_idle_minutes: int = 7 * 24 * 60
+    # The proxies whose X-Forwarded-For names the client (addresses or networks); none: the
+    # header is ignored (DESEO_TRUSTED_PROXIES).
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def create_app(
@@ -78,6 +84,7 @@ def create_app(
     app.state.config = config
     app.state.clock = clock
     app.state.limiter = RateLimiter(clock)
+    app.state.proxies = proxy_networks(config.trusted_proxies)
     app.state.accounts_seen = accounts_seen = AccountCache()
     app.state.meetings = MeetingService(unit_of_work_factory(database), clock)
     # The web chat runs flows through the same service as the bots; without one it is off.

@@ -12,6 +12,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -60,27 +61,80 @@ def uow(request: Request) -> SqlUnitOfWork:
     return SqlUnitOfWork(request.app.state.database)
 
 
-def sign_in(request: Request, person_id: int, session_epoch: int) -> None:
-    """Start a session for the person; a fresh CSRF token too, so one seen before login dies."""
+async def sign_in(request: Request, person_id: int, session_epoch: int) -> None:
+    """Start a session for the person: a row in the store (which logging out deletes) named by
+    a random id in the cookie, and a fresh CSRF token, so one seen before login dies."""
+    await _end_session(request)
+    session_id = secrets.token_urlsafe(32)
+    async with uow(request) as work:
+        await work.web_sessions.start(
+            digest(session_id), person_id, now=request.app.state.clock.now(), idle=_idle(request)
+        )
+        await work.commit()
     request.session.clear()
     request.session.update(
-        {"pid": person_id, "ep": session_epoch, "csrf": secrets.token_urlsafe(32)}
+        {
+            "pid": person_id,
+            "ep": session_epoch,
+            "sid": session_id,
+            "csrf": secrets.token_urlsafe(32),
+        }
     )
 
 
-def sign_out(request: Request) -> None:
+async def sign_out(request: Request) -> None:
+    """End this browser's session, in the store too: a copy of the cookie is worth nothing."""
+    await _end_session(request)
     request.session.clear()
 
 
+async def sign_out_everywhere(request: Request, person_id: int) -> None:
+    """End every session of the person, this browser's among them."""
+    async with uow(request) as work:
+        await work.web_sessions.end_all(person_id)
+        await work.commit()
+    request.session.clear()
+
+
+async def _end_session(request: Request) -> None:
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        async with uow(request) as work:
+            await work.web_sessions.end(digest(session_id))
+            await work.commit()
+
+
+def _idle(request: Request) -> timedelta:
+    return timedelta(minutes=request.app.state.config.session_idle_minutes)
+
+
+async def _session_person(request: Request) -> int | None:
+    """Whose the cookie's session is, while it lives in the store; None otherwise."""
+    session_id = request.session.get("sid")
+    if not isinstance(session_id, str):
+        return None
+    async with uow(request) as work:
+        person_id = await work.web_sessions.person(
+            digest(session_id),
+            now=request.app.state.clock.now(),
+            idle=_idle(request),
+            longest=timedelta(days=SESSION_DAYS),
+        )
+        await work.commit()
+    return person_id
+
+
 async def viewer(request: Request) -> Viewer | None:
-    """The signed-in person, or None; a session from before a password change counts as none."""
+    """The signed-in person, or None. A session the store no longer has (signed out, idle too
+    long) counts as none, as does one from before a password change."""
     if hasattr(request.state, "viewer"):
         found: Viewer | None = request.state.viewer
         return found
     found = None
     person_id = request.session.get("pid")
     if isinstance(person_id, int):
-        account = await _account(request, person_id)
+        live = await _session_person(request) == person_id
+        account = await _account(request, person_id) if live else None
         if (
             account is not None
             and not account.disabled

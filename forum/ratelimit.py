@@ -1,7 +1,8 @@
-"""Rate limits on logging in, registering and posting: a sliding window per action and key.
+"""Rate limits on registering, posting and the like: a sliding window per action and key.
 
 The counts live in the web process's memory, which fits the one small machine the forum is
-meant for; several web processes would each count on their own (a limit per process).
+meant for; several web processes would each count on their own (a limit per process). Signing
+in, where guessing passwords is at stake, is counted in the store: `forum.login_throttle`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ class Limit:
 
 
 DEFAULT_LIMITS = {
-    "login": Limit(10, timedelta(minutes=5)),
     "register": Limit(5, timedelta(hours=1)),
     "post": Limit(20, timedelta(minutes=10)),
     "flag": Limit(30, timedelta(hours=1)),

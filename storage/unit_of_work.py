@@ -17,12 +17,14 @@ from storage.repositories.conversations import SqlConversationRepository, SqlFlo
 from storage.repositories.directory import SqlDirectoryRepository
 from storage.repositories.discussion import SqlDiscussionRepository
 from storage.repositories.feeds import SqlFeedRepository
+from storage.repositories.login_failures import SqlLoginFailureRepository
 from storage.repositories.meetings import SqlGroupRepository, SqlMeetingRepository
 from storage.repositories.needs import SqlNeedsRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.people import SqlPeopleRepository
 from storage.repositories.referrals import SqlReferralRepository
 from storage.repositories.search import SqlSearchRepository
+from storage.repositories.sessions import SqlSessionRepository
 from storage.repositories.thread_followers import SqlThreadFollowerRepository
 
 
@@ -97,6 +99,14 @@ class SqlUnitOfWork:
     @cached_property
     def accounts(self) -> SqlAccountRepository:
         return SqlAccountRepository(self.session)
+
+    @cached_property
+    def web_sessions(self) -> SqlSessionRepository:
+        return SqlSessionRepository(self.session)
+
+    @cached_property
+    def login_failures(self) -> SqlLoginFailureRepository:
+        return SqlLoginFailureRepository(self.session)
 
     @cached_property
     def search(self) -> SqlSearchRepository:

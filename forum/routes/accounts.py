@@ -10,7 +10,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from flows.people import LINK, LINK_ALPHABET, LINK_LENGTH, RESET, Platform, normalise_link_code
-from forum.auth import CsrfChecked, OptionalViewer, SignedIn, sign_in, sign_out, uow
+from forum.addresses import client_address
+from forum.auth import (
+    CsrfChecked,
+    OptionalViewer,
+    SignedIn,
+    sign_in,
+    sign_out,
+    sign_out_everywhere,
+    uow,
+)
+from forum.login_throttle import check_login, login_failed, login_keys
 from forum.pages import form_fields, notify, render, return_to, see_other, take_notice
 from forum.params import RowId
 from forum.security import (
@@ -22,7 +32,7 @@ from forum.security import (
     verify_password,
 )
 from forum.usernames import display_name_problem, normalise_username, username_problem
-from storage import AccountRecord, SqlUnitOfWork, UsernameTaken, username_key
+from storage import AccountRecord, SqlUnitOfWork, UsernameTaken
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,10 +62,6 @@ def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this site, never another site ("//evil.com",
     "/\\evil.com" and "https://..." all become "/")."""
     return return_to(target, "/")
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client is not None else "unknown"
 
 
 # --- registering ----------------------------------------------------------------------------
@@ -96,7 +102,7 @@ async def register(request: Request, who: OptionalViewer) -> Response:
                 await work.accounts.logged_in(account.person_id, request.app.state.clock.now())
                 await adopt_guest(request, work, account.person_id)
                 await work.commit()
-                sign_in(request, account.person_id, account.session_epoch)
+                await sign_in(request, account.person_id, account.session_epoch)
                 notify(request, f"Welcome, {account.display_name}: your account is ready.")
                 return see_other("/account")
     return render(
@@ -136,10 +142,11 @@ async def login(request: Request, who: OptionalViewer) -> Response:
     username = normalise_username(sent.get("username", ""))
     password = sent.get("password", "")
     next_url = safe_next(sent.get("next"))
-    limiter = request.app.state.limiter
-    limiter.hit("login", f"{client_address(request)}|{username_key(username)}")
+    keys = login_keys(client_address(request), username)
+    now = request.app.state.clock.now()
     form = Form({"username": username})
     async with uow(request) as work:
+        await check_login(work, keys, now)
         account = await work.accounts.by_username(username) if username.strip() else None
         if account is None:
             # As slow as a wrong password, so the time taken does not tell who has an account.
@@ -155,15 +162,26 @@ async def login(request: Request, who: OptionalViewer) -> Response:
             await work.accounts.logged_in(account.person_id, request.app.state.clock.now())
             await adopt_guest(request, work, account.person_id)
             await work.commit()
-            sign_in(request, account.person_id, account.session_epoch)
+            await sign_in(request, account.person_id, account.session_epoch)
             return see_other(next_url)
+        # Failures only: a right password spends nothing.
+        await login_failed(work, keys, now)
+        await work.commit()
     return _login_page(request, form, next_url, status=400)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
 async def logout(request: Request) -> Response:
-    sign_out(request)
+    await sign_out(request)
     return see_other("/")
+
+
+@router.post("/account/sessions/end", dependencies=[CsrfChecked])
+async def end_sessions(request: Request, who: SignedIn) -> Response:
+    """Sign out everywhere: every browser signed in as this person, this one too."""
+    await sign_out_everywhere(request, who.person_id)
+    notify(request, "You are signed out everywhere. Sign in again here when you like.")
+    return see_other("/login")
 
 
 # --- the account page -------------------------------------------------------------------------
@@ -202,17 +220,19 @@ async def account_page(request: Request, who: SignedIn) -> Response:
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def change_password(request: Request, who: SignedIn) -> Response:
     sent = await form_fields(request)
-    # Guessing the current password here is guessing a password: the same limit as signing in.
-    request.app.state.limiter.hit(
-        "login", f"{client_address(request)}|{username_key(who.username)}"
-    )
+    # Guessing the current password here is guessing a password: the same limits as signing in.
+    keys = login_keys(client_address(request), who.username)
+    now = request.app.state.clock.now()
     password = sent.get("password", "")
     form = Form()
     async with uow(request) as work:
+        await check_login(work, keys, now)
         account = await work.accounts.by_person(who.person_id)
         assert account is not None
         if not verify_password(account.password_hash, sent.get("current", "")):
             form.errors["current"] = "This is not your current password."
+            await login_failed(work, keys, now)
+            await work.commit()
         elif problem := password_problem(password, account.username):
             form.errors["password"] = problem
         elif sent.get("confirm", "") != password:
@@ -223,7 +243,7 @@ async def change_password(request: Request, who: SignedIn) -> Response:
             await work.commit()
             assert changed is not None
             # Every other session ends with the old epoch; this one carries on with the new.
-            sign_in(request, who.person_id, changed.session_epoch)
+            await sign_in(request, who.person_id, changed.session_epoch)
             notify(request, "Your password is changed; you are signed out everywhere else.")
             return see_other("/account")
     return await _account_page(request, who, form, status=400)
@@ -325,6 +345,6 @@ async def reset(request: Request, token: str, who: OptionalViewer) -> Response:
             return _reset_page(request, None, Form())
         await work.accounts.set_password(person_id, hash_password(password))
         await work.commit()
-    sign_out(request)
+    await sign_out(request)
     notify(request, "Your password is changed. Sign in with it now.")
     return see_other("/login")

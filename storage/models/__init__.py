@@ -46,6 +46,7 @@ from storage.models.organisations import (
 from storage.models.outbox import OutboxRow
 from storage.models.people import Identity, Person, PersonRole
 from storage.models.referrals import ProviderMember, ReferralEventRecord, ReferralRecord
+from storage.models.sessions import LoginFailures, WebSession
 
 __all__ = [
     "AnswerRecord",
@@ -64,6 +65,7 @@ __all__ = [
     "GroupMember",
     "Identity",
     "InboundEvent",
+    "LoginFailures",
     "MeetingRecord",
     "OneTimeCode",
     "Organisation",
@@ -88,4 +90,5 @@ __all__ = [
     "ThreadFollower",
     "UnmetNeed",
     "WebAccount",
+    "WebSession",
 ]
