@@ -36,11 +36,9 @@ from bot import TELEGRAM
 from deseo.runtime import DISPATCH_EVERY_S
 from flows.clock import SystemClock
 from flows.conversation import Outbound
-from flows.outbox import Dispatcher, OutboxItem
-from flows.outbox.dispatcher import BATCH, LEASE
+from flows.outbox import BATCH, LEASE, Dispatcher, OutboxItem
 from flows.people import ChatRef
-from storage import Database, SqlUnitOfWork, migrate, unit_of_work_factory
-from storage.models import OutboxRow
+from storage import Database, OutboxRow, SqlUnitOfWork, migrate, unit_of_work_factory
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 ROWS = 1000

@@ -10,7 +10,16 @@ from storage.database import (
     normalise_url,
 )
 from storage.exports import CsvSink, ExportFormat, XlsxSink, csv_chunks, export_responses
-from storage.models import AnswerRecord, Board, Conversation, Person, Post, SearchDocument, Thread
+from storage.models import (
+    AnswerRecord,
+    Board,
+    Conversation,
+    OutboxRow,
+    Person,
+    Post,
+    SearchDocument,
+    Thread,
+)
 from storage.repositories.accounts import AccountRecord, UsernameTaken, username_key
 from storage.repositories.boards import BoardExists, BoardNotEmpty
 from storage.repositories.feeds import FeedThread
@@ -54,6 +63,7 @@ __all__ = [
     "ExportFormat",
     "FeedThread",
     "ForumCounts",
+    "OutboxRow",
     "Page",
     "Person",
     "Post",

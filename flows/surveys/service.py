@@ -18,13 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from flows.clock import Clock
-from flows.conversation import (
-    Flow,
-    Outbound,
-    Outcome,
-    Sender,
-    UnknownFlow,
-)
+from flows.conversation import Flow, Outbound, Outcome, Sender, UnknownFlow
 from flows.outbox import OutboxItem
 from flows.people import ChatPlatforms, ChatRef, Role
 from flows.slugs import slugify
