@@ -16,7 +16,7 @@ class MessageSender(Protocol):
     """Delivers one message to one chat, or raises `SendError`.
 
     `key` is the outbox row's unique key, the same on every try: a platform that deduplicates
-    by a client-chosen token (Discord's enforced nonce) is given one made from it, so a resend
+    by a client-chosen token (an enforced nonce) is given one made from it, so a resend
     after a crash within the platform's window does not show twice.
     """
 
