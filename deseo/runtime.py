@@ -19,26 +19,18 @@ from typing import Any
 import uvicorn
 
 from bot import (
-    ChatServices,
     PeriodicJob,
     PlatformAdapter,
     RoutingSender,
     adapters,
-    chat_platforms,
     run_scheduler,
 )
-from deseo.compose import campaign_service, conversation_service
+from deseo.services import Services
 from deseo.settings import Settings
-from flows.clock import SystemClock
-from flows.conversation import ConversationService
-from flows.meetings import MeetingService
 from flows.outbox import Dispatcher, MessageSender
 from flows.people import Platform
-from flows.referrals import ReferralService
-from flows.surveys import CampaignService
-from flows.unit_of_work import UnitOfWork
 from forum import ForumConfig, create_app
-from storage import Database, unit_of_work_factory
+from storage import Database
 
 log = logging.getLogger("deseo")
 Runner = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -78,13 +70,8 @@ class _Server(uvicorn.Server):
         yield
 
 
-def web_part(
-    settings: Settings,
-    database: Database,
-    conversations: ConversationService[UnitOfWork] | None = None,
-) -> Part:
-    """The web forum, its API and the web chat; the chat runs flows through `conversations`
-    (built from the bundled and imported flows when not given)."""
+def web_part(settings: Settings, database: Database, services: Services) -> Part:
+    """The web forum, its API and the web chat, over the process's services."""
     app = create_app(
         database,
         ForumConfig(
@@ -93,9 +80,7 @@ def web_part(
             page_cache_seconds=settings.page_cache_seconds,
             chat_bots=tuple(a.chat.label for a in adapters(settings) if a.configured),
         ),
-        conversations=conversations or conversation_service(database),
-        platforms=chat_platforms(settings),
-        campaigns=campaign_service(database),
+        services,
     )
     config = uvicorn.Config(
         app,
@@ -122,12 +107,12 @@ def web_part(
     return Part("web", settings.web_url, run)
 
 
-def platform_part(adapter: PlatformAdapter, services: ChatServices) -> Part:
+def platform_part(adapter: PlatformAdapter, services: Services) -> Part:
     """A platform's bot as a part, named for its platform; its bot is built now."""
     return Part(adapter.name.value, adapter.where, adapter.bot(services))
 
 
-def bot_parts(settings: Settings, services: ChatServices) -> list[Part]:
+def bot_parts(settings: Settings, services: Services) -> list[Part]:
     """The bot of every registered platform whose settings are given, over one set of services."""
     return [platform_part(a, services) for a in adapters(settings) if a.configured]
 
@@ -136,7 +121,7 @@ DISPATCH_EVERY_S = 2.0
 PLAN_EVERY_S = 300.0
 
 
-def worker_part(settings: Settings, database: Database, referrals: ReferralService) -> Part:
+def worker_part(settings: Settings, services: Services) -> Part:
     """The scheduler and its jobs: send what the outbox owes, plan the coming reminders."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -148,17 +133,16 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
                 senders[adapter.name] = await adapter.open_sender()
             except Exception as exc:  # the worker still plans; sending waits for the platform
                 log.error("cannot send on %s: %s", adapter.name.value.capitalize(), exc)
-        units = unit_of_work_factory(database)
-        # Rows for a platform this worker cannot reach wait for one that can (or for a token).
+        # Made here, not with the services: it sends through the senders just opened. Rows
+        # for a platform this worker cannot reach wait for one that can (or for a token).
         dispatcher = Dispatcher(
-            units,
+            services.units,
             RoutingSender(senders),
-            SystemClock(),
+            services.clock,
             worker=worker,
             platforms=frozenset(senders),
         )
-        meetings = MeetingService(units, SystemClock())
-        campaigns = CampaignService(units, SystemClock(), platforms=chat_platforms(settings))
+        meetings, campaigns, referrals = services.meetings, services.campaigns, services.referrals
 
         async def dispatch() -> None:
             report = await dispatcher.drain(rounds=20)

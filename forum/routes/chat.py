@@ -50,7 +50,7 @@ from forum.discussion import discussion
 from forum.discussion_terms import DiscussionError
 from forum.pages import render
 from forum.params import RowId
-from storage import unit_of_work_factory, username_key
+from storage import username_key
 
 router = APIRouter(prefix="/chat", include_in_schema=False)
 
@@ -342,12 +342,9 @@ async def chat_refer(
     _, sender, flow, stored = await _own(request, who, conversation)
     if flow.kind != "orientation" or stored.state.status != "completed":
         raise HTTPException(status_code=404, detail="There is no such match to ask.")
-    referrals = ReferralService(
-        unit_of_work_factory(request.app.state.database),
-        request.app.state.clock,
-        await current_directory(request),
-        request.app.state.platforms,
-    )
+    # Read now, so the request names a service as the store's directory has it.
+    await current_directory(request)
+    referrals: ReferralService = request.app.state.referrals
     try:
         said = await referrals.request(sender, service_slug)
     except ReferralError as exc:
