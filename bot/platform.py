@@ -14,9 +14,10 @@ from typing import Any, Protocol
 from flows.conversation import ConversationService
 from flows.meetings import MeetingService
 from flows.outbox import MessageSender
-from flows.people import ChatPlatform, Platform
+from flows.people import ChatPlatform, LinkCodes, Platform
 from flows.referrals import ReferralService
 from flows.surveys import CampaignService
+from flows.threads import ThreadWatchService
 from flows.unit_of_work import UnitOfWork
 
 # Runs a bot until the event is set, then closes it.
@@ -35,6 +36,10 @@ class ChatServices(Protocol):
     def referrals(self) -> ReferralService: ...
     @property
     def campaigns(self) -> CampaignService: ...
+    @property
+    def links(self) -> LinkCodes: ...
+    @property
+    def threads(self) -> ThreadWatchService: ...
 
 
 class PlatformAdapter(Protocol):

@@ -19,6 +19,7 @@ from flows.referrals import ReferralService
 from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccountsOnChange
+from forum.discussion import Discussion
 from forum.errors import install_error_pages
 from forum.headers import SecurityHeaders
 from forum.pagecache import PageCache
@@ -109,6 +110,13 @@ def create_app(
     app.state.campaigns = services.campaigns
     app.state.referrals = services.referrals
     app.state.directory = services.directory
+    app.state.discussion = Discussion(
+        database,
+        clock,
+        app.state.limiter,
+        public_url=config.public_url,
+        platforms=services.platforms,
+    )
     app.state.templates = page_templates()
     app.add_middleware(
         SessionMiddleware,
