@@ -3,7 +3,7 @@
 from bot.console import ConsoleChat
 from bot.discord_app import DISCORD
 from bot.discord_platform import DiscordStartError, sync_discord_commands
-from bot.platform import ChatServices, PlatformAdapter
+from bot.platform import PlatformAdapter
 from bot.platforms import adapters, chat_platforms
 from bot.scheduler import PeriodicJob, run_scheduler
 from bot.senders import RoutingSender
@@ -12,7 +12,6 @@ from bot.telegram_app import TELEGRAM, TelegramConfig, TelegramStartError, build
 __all__ = [
     "DISCORD",
     "TELEGRAM",
-    "ChatServices",
     "ConsoleChat",
     "DiscordStartError",
     "PeriodicJob",

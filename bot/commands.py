@@ -56,17 +56,20 @@ class ChatCommands:
         meetings: MeetingService | None = None,
         referrals: ReferralService | None = None,
         campaigns: CampaignService | None = None,
+        *,
+        links: LinkCodes | None = None,
+        threads: ThreadWatchService | None = None,
     ) -> None:
         self.service = service
         self.meetings = meetings
         self.referrals = referrals
-        self.links = LinkCodes(service.units, service.clock)
-        # The composition root passes the one campaign service, which knows how to reach people
-        # on every platform; one made here (tests, a bare terminal) reaches nobody privately.
+        # The composition root passes the process's services (`ChatServices`); those made here
+        # serve tests and the Discord command sync, and the campaigns reach nobody privately.
+        self.links = links or LinkCodes(service.units, service.clock)
         self.campaigns = campaigns or CampaignService(
             service.units, service.clock, service, platforms=ChatPlatforms()
         )
-        self.threads = ThreadWatchService(service.units, service.clock)
+        self.threads = threads or ThreadWatchService(service.units, service.clock)
 
     def _flows(self, kind: FlowKind) -> list[Option]:
         return [

@@ -45,9 +45,10 @@ from bot.discord_render import (
 )
 from flows.conversation import ConversationService, Outbound, Press, Reply, Sender, engine, say
 from flows.meetings import MeetingService
-from flows.people import ChatRef, Platform
+from flows.people import ChatRef, LinkCodes, Platform
 from flows.referrals import ReferralService
 from flows.surveys import CampaignService
+from flows.threads import ThreadWatchService
 from flows.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ class DeseoDiscord(discord.Client):
         meetings: MeetingService | None = None,
         referrals: ReferralService | None = None,
         campaigns: CampaignService | None = None,
+        links: LinkCodes | None = None,
+        threads: ThreadWatchService | None = None,
     ) -> None:
         intents = discord.Intents.default()
         # Direct messages carry their text without the privileged Message Content intent,
@@ -107,7 +110,9 @@ class DeseoDiscord(discord.Client):
         # Flow text and typed answers are echoed back: they must never ping anybody.
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.service = service
-        self.chat = ChatCommands(service, meetings, referrals, campaigns)
+        self.chat = ChatCommands(
+            service, meetings, referrals, campaigns, links=links, threads=threads
+        )
         self.tree: app_commands.CommandTree[DeseoDiscord] = app_commands.CommandTree(
             self, allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True)
         )

@@ -16,9 +16,10 @@ from bot.senders import DiscordSender, discord_http_client
 from flows.conversation import ConversationService
 from flows.meetings import MeetingService
 from flows.outbox import MessageSender
-from flows.people import ChatPlatform
+from flows.people import ChatPlatform, LinkCodes
 from flows.referrals import ReferralService
 from flows.surveys import CampaignService
+from flows.threads import ThreadWatchService
 from flows.unit_of_work import UnitOfWork
 
 
@@ -33,10 +34,18 @@ def build_discord_client(
     meetings: MeetingService | None = None,
     referrals: ReferralService | None = None,
     campaigns: CampaignService | None = None,
+    links: LinkCodes | None = None,
+    threads: ThreadWatchService | None = None,
 ) -> DeseoDiscord:
     """The bot, ready for `run_discord`; it remembers its published commands in `state_dir`."""
     return DeseoDiscord(
-        service, state_dir=state_dir, meetings=meetings, referrals=referrals, campaigns=campaigns
+        service,
+        state_dir=state_dir,
+        meetings=meetings,
+        referrals=referrals,
+        campaigns=campaigns,
+        links=links,
+        threads=threads,
     )
 
 
@@ -137,6 +146,8 @@ class DiscordPlatform:
             meetings=services.meetings,
             referrals=services.referrals,
             campaigns=services.campaigns,
+            links=services.links,
+            threads=services.threads,
         )
 
         async def run(stop: asyncio.Event) -> None:

@@ -9,29 +9,37 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from flows.conversation import ConversationService
 from flows.meetings import MeetingService
 from flows.outbox import MessageSender
-from flows.people import ChatPlatform, Platform
+from flows.people import ChatPlatform, LinkCodes, Platform
 from flows.referrals import ReferralService
 from flows.surveys import CampaignService
+from flows.threads import ThreadWatchService
 from flows.unit_of_work import UnitOfWork
 
 # Runs a bot until the event is set, then closes it.
 BotRunner = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
-@dataclass(frozen=True)
-class ChatServices:
-    """The services every platform's bot drives; one set is shared by all platforms."""
+class ChatServices(Protocol):
+    """The services every platform's bot drives; the composition root builds one set per
+    process and shares it among all platforms."""
 
-    conversations: ConversationService[UnitOfWork]
-    meetings: MeetingService
-    referrals: ReferralService
-    campaigns: CampaignService
+    @property
+    def conversations(self) -> ConversationService[UnitOfWork]: ...
+    @property
+    def meetings(self) -> MeetingService: ...
+    @property
+    def referrals(self) -> ReferralService: ...
+    @property
+    def campaigns(self) -> CampaignService: ...
+    @property
+    def links(self) -> LinkCodes: ...
+    @property
+    def threads(self) -> ThreadWatchService: ...
 
 
 class PlatformAdapter(Protocol):

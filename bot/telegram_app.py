@@ -33,9 +33,10 @@ from bot.commands import COMMANDS, LANGUAGES, ChatCommands
 from bot.telegram_render import answered, keyboard, render
 from flows.conversation import ConversationService, Outbound, Outcome, Press, Reply, Sender
 from flows.meetings import MeetingService
-from flows.people import ChatRef, Platform
+from flows.people import ChatRef, LinkCodes, Platform
 from flows.referrals import ReferralService
 from flows.surveys import CampaignService
+from flows.threads import ThreadWatchService
 from flows.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,13 @@ class TelegramAdapter:
         meetings: MeetingService | None = None,
         referrals: ReferralService | None = None,
         campaigns: CampaignService | None = None,
+        links: LinkCodes | None = None,
+        threads: ThreadWatchService | None = None,
     ) -> None:
         self.service = service
-        self.commands = ChatCommands(service, meetings, referrals, campaigns)
+        self.commands = ChatCommands(
+            service, meetings, referrals, campaigns, links=links, threads=threads
+        )
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -302,6 +307,8 @@ def build_telegram(
     meetings: MeetingService | None = None,
     referrals: ReferralService | None = None,
     campaigns: CampaignService | None = None,
+    links: LinkCodes | None = None,
+    threads: ThreadWatchService | None = None,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -315,7 +322,7 @@ def build_telegram(
         # PTB types the limiter by the builder's generic parameters, which the chain loses.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
-    adapter = TelegramAdapter(service, meetings, referrals, campaigns)
+    adapter = TelegramAdapter(service, meetings, referrals, campaigns, links, threads)
     app.bot_data["adapter"] = adapter
     names = [command.name for command in COMMANDS]
     app.add_handler(CommandHandler(names, adapter.on_command))

@@ -96,6 +96,8 @@ class TelegramPlatform:
             meetings=services.meetings,
             referrals=services.referrals,
             campaigns=services.campaigns,
+            links=services.links,
+            threads=services.threads,
         )
 
         async def run(stop: asyncio.Event) -> None:

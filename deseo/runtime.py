@@ -19,26 +19,18 @@ from typing import Any
 import uvicorn
 
 from bot import (
-    ChatServices,
     PeriodicJob,
     PlatformAdapter,
     RoutingSender,
     adapters,
-    chat_platforms,
     run_scheduler,
 )
-from deseo.compose import campaign_service, conversation_service
+from deseo.services import Services
 from deseo.settings import Settings
-from flows.clock import SystemClock
-from flows.conversation import ConversationService
-from flows.meetings import MeetingService
 from flows.outbox import Dispatcher, MessageSender
 from flows.people import Platform
-from flows.referrals import ReferralService
-from flows.surveys import CampaignService
-from flows.unit_of_work import UnitOfWork
 from forum import ForumConfig, create_app
-from storage import Database, unit_of_work_factory
+from storage import Database
 
 log = logging.getLogger("deseo")
 Runner = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -85,13 +77,8 @@ def uvicorn_options() -> dict[str, Any]:
     return {"log_level": "info", "lifespan": "on", "proxy_headers": False}
 
 
-def web_part(
-    settings: Settings,
-    database: Database,
-    conversations: ConversationService[UnitOfWork] | None = None,
-) -> Part:
-    """The web forum, its API and the web chat; the chat runs flows through `conversations`
-    (built from the bundled and imported flows when not given)."""
+def web_part(settings: Settings, database: Database, services: Services) -> Part:
+    """The web forum, its API and the web chat, over the process's services."""
     app = create_app(
         database,
         ForumConfig(
@@ -102,9 +89,7 @@ def web_part(
             session_idle_minutes=settings.session_idle_minutes,
             trusted_proxies=settings.proxies,
         ),
-        conversations=conversations or conversation_service(database),
-        platforms=chat_platforms(settings),
-        campaigns=campaign_service(database),
+        services,
     )
     config = uvicorn.Config(
         app, host=settings.web_host, port=settings.web_port, **uvicorn_options()
@@ -126,12 +111,12 @@ def web_part(
     return Part("web", settings.web_url, run)
 
 
-def platform_part(adapter: PlatformAdapter, services: ChatServices) -> Part:
+def platform_part(adapter: PlatformAdapter, services: Services) -> Part:
     """A platform's bot as a part, named for its platform; its bot is built now."""
     return Part(adapter.name.value, adapter.where, adapter.bot(services))
 
 
-def bot_parts(settings: Settings, services: ChatServices) -> list[Part]:
+def bot_parts(settings: Settings, services: Services) -> list[Part]:
     """The bot of every registered platform whose settings are given, over one set of services."""
     return [platform_part(a, services) for a in adapters(settings) if a.configured]
 
@@ -140,7 +125,7 @@ DISPATCH_EVERY_S = 2.0
 PLAN_EVERY_S = 300.0
 
 
-def worker_part(settings: Settings, database: Database, referrals: ReferralService) -> Part:
+def worker_part(settings: Settings, services: Services) -> Part:
     """The scheduler and its jobs: send what the outbox owes, plan the coming reminders."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -152,17 +137,16 @@ def worker_part(settings: Settings, database: Database, referrals: ReferralServi
                 senders[adapter.name] = await adapter.open_sender()
             except Exception as exc:  # the worker still plans; sending waits for the platform
                 log.error("cannot send on %s: %s", adapter.name.value.capitalize(), exc)
-        units = unit_of_work_factory(database)
-        # Rows for a platform this worker cannot reach wait for one that can (or for a token).
+        # Made here, not with the services: it sends through the senders just opened. Rows
+        # for a platform this worker cannot reach wait for one that can (or for a token).
         dispatcher = Dispatcher(
-            units,
+            services.units,
             RoutingSender(senders),
-            SystemClock(),
+            services.clock,
             worker=worker,
             platforms=frozenset(senders),
         )
-        meetings = MeetingService(units, SystemClock())
-        campaigns = CampaignService(units, SystemClock(), platforms=chat_platforms(settings))
+        meetings, campaigns, referrals = services.meetings, services.campaigns, services.referrals
 
         async def dispatch() -> None:
             # Up to 2,000 rows a tick in batches of 25; an idle outbox costs one query.

@@ -5,24 +5,28 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from flows.clock import Clock, SystemClock
+from flows.clock import Clock
 from flows.conversation import ConversationService
+from flows.directory import DirectorySource
 from flows.meetings import MeetingService
 from flows.people import ChatPlatforms
+from flows.referrals import ReferralService
 from flows.surveys import CampaignService
 from flows.unit_of_work import UnitOfWork
 from forum.addresses import proxy_networks
 from forum.auth import SESSION_COOKIE, SESSION_DAYS, AccountCache, ForgetAccountsOnChange
+from forum.discussion import Discussion
 from forum.errors import install_error_pages
 from forum.headers import SecurityHeaders
 from forum.pagecache import PageCache
 from forum.ratelimit import RateLimiter
 from forum.templating import page_templates
-from storage import Database, unit_of_work_factory
+from storage import Database
 
 
 @dataclass(frozen=True)
@@ -46,17 +50,35 @@ class ForumConfig:
     trusted_proxies: tuple[str, ...] = ()
 
 
+class WebServices(Protocol):
+    """The services the web app drives, built once per process by the composition root."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def platforms(self) -> ChatPlatforms: ...
+    @property
+    def directory(self) -> DirectorySource: ...
+    @property
+    def conversations(self) -> ConversationService[UnitOfWork]: ...
+    @property
+    def meetings(self) -> MeetingService: ...
+    @property
+    def referrals(self) -> ReferralService: ...
+    @property
+    def campaigns(self) -> CampaignService: ...
+
+
 def create_app(
     database: Database,
     config: ForumConfig,
+    services: WebServices,
     *,
     own_database: bool = False,
-    clock: Clock | None = None,
-    conversations: ConversationService[UnitOfWork] | None = None,
-    campaigns: CampaignService | None = None,
-    platforms: ChatPlatforms | None = None,
+    web_chat: bool = True,
 ) -> FastAPI:
-    """Build the web app on `database`; with `own_database` it disposes the engine at shutdown."""
+    """Build the web app on `database` over `services`; with `own_database` it disposes the
+    engine at shutdown, without `web_chat` the chat pages are off."""
     from forum.routes import (
         accounts,
         api,
@@ -79,21 +101,28 @@ def create_app(
             await database.dispose()
 
     app = FastAPI(title="deseo", summary="The REVES forum and its API", lifespan=lifespan)
-    clock = clock or SystemClock()
+    clock = services.clock
     app.state.database = database
     app.state.config = config
     app.state.clock = clock
     app.state.limiter = RateLimiter(clock)
     app.state.proxies = proxy_networks(config.trusted_proxies)
     app.state.accounts_seen = accounts_seen = AccountCache()
-    app.state.meetings = MeetingService(unit_of_work_factory(database), clock)
-    # The web chat runs flows through the same service as the bots; without one it is off.
-    app.state.conversations = conversations
-    # The chat platforms the bots run on (the composition root knows them; the forum alone
-    # knows none), to reach people privately and show start links.
-    app.state.platforms = platforms = platforms or ChatPlatforms()
-    app.state.campaigns = campaigns or CampaignService(
-        unit_of_work_factory(database), clock, conversations, platforms=platforms
+    app.state.meetings = services.meetings
+    # The web chat runs flows through the same service as the bots.
+    app.state.conversations = services.conversations if web_chat else None
+    # The chat platforms the bots run on (the composition root knows them), to reach people
+    # privately and show start links.
+    app.state.platforms = services.platforms
+    app.state.campaigns = services.campaigns
+    app.state.referrals = services.referrals
+    app.state.directory = services.directory
+    app.state.discussion = Discussion(
+        database,
+        clock,
+        app.state.limiter,
+        public_url=config.public_url,
+        platforms=services.platforms,
     )
     app.state.templates = page_templates()
     app.add_middleware(

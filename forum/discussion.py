@@ -417,12 +417,7 @@ class Discussion:
 
 
 def discussion(request: Request) -> Discussion:
-    """The discussion service on the app's store, clock and rate limits."""
-    state = request.app.state
-    return Discussion(
-        state.database,
-        state.clock,
-        state.limiter,
-        public_url=state.config.public_url,
-        platforms=state.platforms,
-    )
+    """The app's discussion service, made once with the app (on its store, clock, rate limits
+    and chat platforms)."""
+    found: Discussion = request.app.state.discussion
+    return found

@@ -22,7 +22,7 @@ from deseo.cli.common import (
     chat_in_terminal,
     chat_option,
     fail,
-    on_store,
+    on_services,
     out,
     require_current_schema,
     settings,
@@ -30,6 +30,7 @@ from deseo.cli.common import (
 from deseo.cli.results import FileFormat, ResultsFormat, print_results
 
 if TYPE_CHECKING:
+    from deseo.settings import Settings
     from flows.surveys import Campaign, CampaignCounts, CampaignService, SurveyResults
     from storage import Database, ExportFormat
 
@@ -46,17 +47,22 @@ TelegramBot = typer.Option(
 
 
 def _with(work: Callable[[CampaignService, Database], Awaitable[T]], bot: str | None = None) -> T:
-    from deseo.compose import campaign_service
     from flows.surveys import CampaignError
 
-    url = settings().database
+    config = _with_bot(settings(), bot)
+    url = config.database
     require_current_schema(url)
     try:
-        return on_store(
-            url, lambda database: work(campaign_service(database, telegram_bot=bot), database)
+        return on_services(
+            url, lambda services, database: work(services.campaigns, database), config
         )
     except CampaignError as exc:
         fail(str(exc))
+
+
+def _with_bot(config: Settings, bot: str | None) -> Settings:
+    """The settings, with the Telegram bot's username for start links when one is given."""
+    return config.model_copy(update={"telegram_bot": bot}) if bot else config
 
 
 def _instant(text: str, tz: str, option: str) -> datetime:
@@ -70,10 +76,11 @@ def _instant(text: str, tz: str, option: str) -> datetime:
 
 def link_lines(campaign: Campaign, bot: str | None) -> list[str]:
     """Where anyone may start a response while the campaign's link is open."""
-    from deseo.compose import platforms
+    from bot import chat_platforms
     from flows.surveys import link_lines as open_link_lines
 
-    return [f"  {where}: {what}" for where, what in open_link_lines(campaign, platforms(bot))]
+    found = open_link_lines(campaign, chat_platforms(_with_bot(settings(), bot)))
+    return [f"  {where}: {what}" for where, what in found]
 
 
 def _counts(counts: CampaignCounts) -> str:
@@ -386,7 +393,7 @@ def answer(
 ) -> None:
     """Answer a campaign's survey in the terminal, as the person you are logged in as."""
     from bot import ConsoleChat
-    from deseo.compose import campaign_service, conversation_service
+    from deseo.services import build_services
     from flows.conversation import Sender
     from flows.people import Platform
 
@@ -397,8 +404,9 @@ def answer(
     who = Sender(Platform.CONSOLE, user, user, config.language)
 
     async def run(database: Database) -> int:
-        chat = conversation_service(database)
-        started = await campaign_service(database, chat).start(who, ref)
+        services = await build_services(config, database)
+        chat = services.conversations
+        started = await services.campaigns.start(who, ref)
         if started.status != "open":
             for message in started.messages:
                 sys.stdout.write(message.text.replace("*", "") + "\n")

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from deseo.services import Services
     from deseo.settings import Settings
     from flows.people import ChatRef
     from storage import Database
@@ -57,6 +58,22 @@ def on_store(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
             await database.dispose()
 
     return asyncio.run(run())
+
+
+def on_services(
+    url: str,
+    work: Callable[[Services, Database], Awaitable[T]],
+    config: Settings | None = None,
+) -> T:
+    """Run `work` over the process's services (built once, from `config` or the settings as
+    they are now) on the store at `url`, in an event loop of its own."""
+
+    async def run(database: Database) -> T:
+        from deseo.services import build_services
+
+        return await work(await build_services(config or settings(), database), database)
+
+    return on_store(url, run)
 
 
 async def _revision(database: Database) -> str | None:

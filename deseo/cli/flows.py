@@ -15,7 +15,7 @@ from deseo.cli.common import (
     chat_in_terminal,
     err,
     fail,
-    on_store,
+    on_services,
     out,
     require_current_schema,
     settings,
@@ -72,7 +72,7 @@ def chat(
 ) -> None:
     """Chat through a flow in the terminal; answers can also be piped in, one per line."""
     from bot import ConsoleChat
-    from deseo.compose import conversation_service
+    from deseo.services import build_services
     from flows.conversation import Sender
     from flows.people import Platform
 
@@ -82,8 +82,9 @@ def chat(
     who = Sender(Platform.CONSOLE, getpass.getuser(), getpass.getuser(), config.language)
 
     async def run(database: Database) -> int:
+        services = await build_services(config, database)
         chat = ConsoleChat(
-            conversation_service(database),
+            services.conversations,
             who,
             sys.stdin,
             sys.stdout,
@@ -109,7 +110,6 @@ def report(
     output: Path = typer.Option(None, "--output", "-o", help="Write to a file instead."),
 ) -> None:
     """Print the report of a conversation: readiness, gaps and notes per phase."""
-    from deseo.compose import conversation_service
     from flows.conversation import build_report, to_html, to_markdown
 
     config = settings()
@@ -127,7 +127,9 @@ def report(
             return json.dumps(built.to_json(), ensure_ascii=False, indent=2) + "\n"
         return to_html(built) if format is ReportFormat.html else to_markdown(built)
 
-    found = on_store(url, lambda database: conversation_service(database).report(conversation_id))
+    found = on_services(
+        url, lambda services, _: services.conversations.report(conversation_id), config
+    )
     text = render(found)
     if text is None:
         fail(f"there is no conversation {conversation_id}")

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from deseo.cli.common import chat_option, fail, on_store, out, require_current_schema, settings
+from deseo.cli.common import (
+    chat_option,
+    fail,
+    on_services,
+    out,
+    require_current_schema,
+    settings,
+)
 from flows.people import Role
 
 if TYPE_CHECKING:
@@ -26,14 +33,13 @@ people_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 
 
 def _with(work: Callable[[MeetingService, Database], Awaitable[T]]) -> T:
-    from deseo.compose import meeting_service
     from flows.meetings import NotFound
     from flows.times import TimeInputError
 
     url = settings().database
     require_current_schema(url)
     try:
-        return on_store(url, lambda database: work(meeting_service(database), database))
+        return on_services(url, lambda services, database: work(services.meetings, database))
     except (TimeInputError, NotFound) as exc:
         fail(str(exc))
 

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from deseo.cli.common import fail, on_store, out, require_current_schema, settings
+from deseo.cli.common import fail, on_services, out, require_current_schema, settings
 
 if TYPE_CHECKING:
     from flows.conversation import Sender
     from flows.referrals import ReferralService
-    from storage import Database
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -35,19 +34,13 @@ def _who(telegram: str | None, discord: str | None) -> Sender:
 
 
 def _with(work: Callable[[ReferralService], Awaitable[T]]) -> T:
-    from deseo.compose import read_directory, referral_service
     from flows.referrals import ReferralError
 
     url = settings().database
     require_current_schema(url)
-
-    async def run(database: Database) -> T:
-        # The store's directory, so a service only an import added can be referred to.
-        await read_directory(database)
-        return await work(referral_service(database))
-
     try:
-        return on_store(url, run)
+        # The services read the store's directory: a service only an import added is there.
+        return on_services(url, lambda services, _: work(services.referrals))
     except ReferralError as exc:
         fail(str(exc))
 

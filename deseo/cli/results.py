@@ -68,11 +68,12 @@ async def _hidden(database: Database, flow_id: str, viewer: int | None) -> froze
     holds the store)."""
     if viewer is None:
         return frozenset()
-    from deseo.compose import campaign_service
+    from deseo.services import build_services
     from flows.surveys import CampaignError
 
     try:
-        return await campaign_service(database).hidden_from(flow_id, viewer)
+        services = await build_services(settings(), database)
+        return await services.campaigns.hidden_from(flow_id, viewer)
     except CampaignError as exc:
         fail(str(exc))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
@@ -20,6 +20,7 @@ from deseo.cli.common import (
 
 if TYPE_CHECKING:
     from deseo.runtime import Part
+    from deseo.services import Services
     from deseo.settings import Settings
     from flows.conversation import FlowCatalog
     from storage import Database
@@ -27,36 +28,17 @@ if TYPE_CHECKING:
 Verbose = typer.Option(False, "--verbose", "-v", help="Log more.")
 
 
-def _bot_parts(
-    config: Settings, database: Database, *, required: bool, flows: FlowCatalog | None = None
-) -> list[Part]:
-    from bot import ChatServices, adapters
-    from deseo.compose import (
-        campaign_service,
-        conversation_service,
-        meeting_service,
-        referral_service,
-    )
-    from deseo.runtime import bot_parts
+def _check_bots(config: Settings, *, required: bool) -> None:
+    """Stop on a malformed token, or on no token at all when the bots are `required`."""
+    from bot import adapters
 
     platforms = adapters(config)
     for adapter in platforms:
         if adapter.settings_problem:
             fail(adapter.settings_problem, 2)
-    if not any(adapter.configured for adapter in platforms):
-        if required:
-            tokens = " or ".join(adapter.token_setting for adapter in platforms)
-            fail(f"no bot token is set: set {tokens}", 2)
-        return []
-    # One set of services for every platform: flows are read and checked once.
-    conversations = conversation_service(database, flows)
-    services = ChatServices(
-        conversations,
-        meeting_service(database),
-        referral_service(database),
-        campaign_service(database, conversations),
-    )
-    return bot_parts(config, services)
+    if required and not any(adapter.configured for adapter in platforms):
+        tokens = " or ".join(adapter.token_setting for adapter in platforms)
+        fail(f"no bot token is set: set {tokens}", 2)
 
 
 def _announce(url: str, revision: str, parts: list[Part], config: Settings) -> None:
@@ -73,11 +55,27 @@ def _announce(url: str, revision: str, parts: list[Part], config: Settings) -> N
     out.print("Press Ctrl-C to stop.")
 
 
-def _run(database: Database, parts: list[Part]) -> None:
+# The parts a command runs, built inside the event loop from the process's one set of services.
+Build = Callable[["Settings", "Database", "Services"], list["Part"]]
+
+
+def _run(
+    url: str,
+    revision: str,
+    config: Settings,
+    build: Build,
+    flows: FlowCatalog | None = None,
+) -> None:
     from deseo.runtime import run_parts
+    from deseo.services import build_services
+    from storage import Database
 
     async def main() -> None:
+        database = Database.from_url(url)
         try:
+            services = await build_services(config, database, flows=flows)
+            parts = build(config, database, services)
+            _announce(url, revision, parts, config)
             await run_parts(parts)
         finally:
             await database.dispose()
@@ -93,10 +91,10 @@ def _run(database: Database, parts: list[Part]) -> None:
 
 def up(verbose: bool = Verbose) -> None:
     """Migrate the store, load the bundled content, and run everything in one process."""
-    from deseo.compose import catalog, conversation_service, load_bundled_content, referral_service
-    from deseo.runtime import web_part, worker_part
+    from deseo.compose import catalog, load_bundled_content
+    from deseo.runtime import bot_parts, web_part, worker_part
     from forum import create_default_boards
-    from storage import Database, migrate
+    from storage import migrate
 
     configure_logging(verbose)
     config = settings()
@@ -109,46 +107,47 @@ def up(verbose: bool = Verbose) -> None:
         out.print(f"deseo: {line}")
     for line in on_store(url, create_default_boards):
         out.print(f"deseo: {line}")
-    database = Database.from_url(url)
-    parts = [
-        web_part(config, database, conversation_service(database, flows)),
-        worker_part(config, database, referral_service(database)),
-        *_bot_parts(config, database, required=False, flows=flows),
-    ]
-    _announce(url, revision, parts, config)
-    _run(database, parts)
+    _check_bots(config, required=False)
+
+    def build(config: Settings, database: Database, services: Services) -> list[Part]:
+        return [
+            web_part(config, database, services),
+            worker_part(config, services),
+            *bot_parts(config, services),
+        ]
+
+    _run(url, revision, config, build, flows)
 
 
-def _serve_alone(verbose: bool, build: Callable[[Settings, Database], list[Part]]) -> None:
+def _serve_alone(verbose: bool, build: Build, *, bots: bool = False) -> None:
     """Run some parts against a store that is already migrated (several processes may)."""
-    from storage import Database
-
     configure_logging(verbose)
     config = settings()
+    if bots:
+        _check_bots(config, required=True)
     url = config.database
     revision = require_current_schema(url)
-    database = Database.from_url(url)
-    parts = build(config, database)
-    _announce(url, revision, parts, config)
-    _run(database, parts)
+    _run(url, revision, config, build)
 
 
 def web(verbose: bool = Verbose) -> None:
     """Run the web forum and API alone."""
     from deseo.runtime import web_part
 
-    _serve_alone(verbose, lambda config, database: [web_part(config, database)])
+    _serve_alone(verbose, lambda config, database, services: [web_part(config, database, services)])
 
 
 def bots(verbose: bool = Verbose) -> None:
     """Run the chat bots whose tokens are set, alone."""
-    _serve_alone(verbose, lambda config, database: _bot_parts(config, database, required=True))
+    from deseo.runtime import bot_parts
+
+    _serve_alone(verbose, lambda config, _, services: bot_parts(config, services), bots=True)
 
 
 def discord_sync() -> None:
     """Publish the Discord slash commands now (otherwise only when they change, at start)."""
     from bot import DiscordStartError, sync_discord_commands
-    from deseo.compose import conversation_service
+    from deseo.services import build_services
 
     config = settings()
     if not config.discord_token:
@@ -159,9 +158,10 @@ def discord_sync() -> None:
     url = config.database
     require_current_schema(url)
 
-    def run(database: Database) -> Awaitable[int]:
-        return sync_discord_commands(
-            config.discord_token or "", conversation_service(database), state_dir=config.data_dir
+    async def run(database: Database) -> int:
+        services = await build_services(config, database)
+        return await sync_discord_commands(
+            config.discord_token or "", services.conversations, state_dir=config.data_dir
         )
 
     try:
@@ -173,10 +173,6 @@ def discord_sync() -> None:
 
 def worker(verbose: bool = Verbose) -> None:
     """Run the scheduler and the outbox dispatcher alone; several may share one PostgreSQL."""
-    from deseo.compose import referral_service
     from deseo.runtime import worker_part
 
-    _serve_alone(
-        verbose,
-        lambda config, database: [worker_part(config, database, referral_service(database))],
-    )
+    _serve_alone(verbose, lambda config, _, services: [worker_part(config, services)])

@@ -42,8 +42,7 @@ async def _stored(database: Database) -> Directory | None:
 
 def _directory() -> tuple[Directory, bool]:
     """The store's directory, or the bundled one while the store has none (then True)."""
-    from deseo.compose import bundled_directory
-    from flows.directory import DirectoryError
+    from flows.directory import DirectoryError, load_directory
 
     url = settings().database
     require_current_schema(url)
@@ -51,7 +50,7 @@ def _directory() -> tuple[Directory, bool]:
     if found is not None:
         return found, False
     try:
-        return bundled_directory(), True
+        return load_directory(), True
     except DirectoryError as exc:
         fail(str(exc).splitlines()[0])
 

@@ -16,11 +16,13 @@ from flows.directory.model import (
 )
 from flows.directory.orientation import Orientation, describe, profile_of
 from flows.directory.ports import DirectoryWork
+from flows.directory.source import DirectorySource
 
 __all__ = [
     "TAXONOMIES",
     "Directory",
     "DirectoryError",
+    "DirectorySource",
     "DirectoryWork",
     "Organisation",
     "Orientation",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flows.clock import Clock
 from flows.conversation import MENU_TAG, Option, Outbound, Sender
-from flows.directory import Directory, Organisation, Service
+from flows.directory import Directory, DirectorySource, Organisation, Service
 from flows.outbox import OutboxItem
 from flows.people import ChatPlatforms, PersonRef, Role
 from flows.referrals.model import (
@@ -30,12 +30,22 @@ PROVIDER_MOVES = (("accepted", "Accept"), ("declined", "Decline"), ("in-progress
 
 class ReferralService:
     def __init__(
-        self, units: ReferralUnits, clock: Clock, directory: Directory, platforms: ChatPlatforms
+        self,
+        units: ReferralUnits,
+        clock: Clock,
+        directory: Directory | DirectorySource,
+        platforms: ChatPlatforms,
     ) -> None:
         self._units = units
         self._clock = clock
-        self.directory = directory
+        # A source follows the store's directory as it was last read (see `DirectorySource`).
+        self._directory = directory
         self._platforms = platforms
+
+    @property
+    def directory(self) -> Directory:
+        found = self._directory
+        return found.current if isinstance(found, DirectorySource) else found
 
     def _service(self, slug: str) -> tuple[Organisation, Service]:
         for organisation, service in self.directory.services():

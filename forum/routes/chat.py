@@ -43,6 +43,7 @@ from flows.directory import describe, match, profile_of
 from flows.people import Platform
 from flows.referrals import ReferralError, ReferralService
 from flows.unit_of_work import UnitOfWork
+from forum.addresses import client_address
 from forum.auth import CsrfChecked, OptionalViewer, SignedIn, Viewer
 from forum.chat_view import inline_html, message_html, prompt_form
 from forum.directory import current_directory
@@ -50,7 +51,7 @@ from forum.discussion import discussion
 from forum.discussion_terms import DiscussionError
 from forum.pages import render
 from forum.params import RowId
-from storage import unit_of_work_factory, username_key
+from storage import username_key
 
 router = APIRouter(prefix="/chat", include_in_schema=False)
 
@@ -170,7 +171,8 @@ async def chat_start(
     service = _service(request)
     if flow not in service.catalog:
         raise HTTPException(status_code=404, detail="There is no such conversation to start.")
-    key = who.username if who is not None else (request.client.host if request.client else "-")
+    # Behind a trusted proxy, each guest by their own address, not the proxy's.
+    key = who.username if who is not None else client_address(request)
     request.app.state.limiter.hit("chat", key)
     sender = sender_of(request, who, create=True)
     assert sender is not None
@@ -342,12 +344,9 @@ async def chat_refer(
     _, sender, flow, stored = await _own(request, who, conversation)
     if flow.kind != "orientation" or stored.state.status != "completed":
         raise HTTPException(status_code=404, detail="There is no such match to ask.")
-    referrals = ReferralService(
-        unit_of_work_factory(request.app.state.database),
-        request.app.state.clock,
-        await current_directory(request),
-        request.app.state.platforms,
-    )
+    # Read now, so the request names a service as the store's directory has it.
+    await current_directory(request)
+    referrals: ReferralService = request.app.state.referrals
     try:
         said = await referrals.request(sender, service_slug)
     except ReferralError as exc:

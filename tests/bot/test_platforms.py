@@ -8,19 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import DISCORD, TELEGRAM, ChatServices
+from bot import DISCORD, TELEGRAM
 from bot.platforms import adapters
-from deseo.compose import (
-    campaign_service,
-    conversation_service,
-    meeting_service,
-    referral_service,
-)
 from deseo.runtime import bot_parts, worker_part
 from deseo.settings import Settings
 from storage import Database
 from tests.bot.discord_fake import GOOD_TOKEN
 from tests.bot.telegram_fakes import TOKEN
+from tests.services import services_for
 
 
 def test_every_platform_is_registered_and_unconfigured_without_its_token(tmp_path: Path) -> None:
@@ -54,13 +49,7 @@ async def test_closing_a_sender_never_opened_does_nothing(tmp_path: Path) -> Non
 async def test_the_bots_of_configured_platforms_become_parts(
     database: Database, tmp_path: Path
 ) -> None:
-    conversations = conversation_service(database)
-    services = ChatServices(
-        conversations,
-        meeting_service(database),
-        referral_service(database),
-        campaign_service(database, conversations),
-    )
+    services = services_for(database)
     both = Settings(data_dir=tmp_path, telegram_token=TOKEN, discord_token=GOOD_TOKEN)
     assert [(p.name, p.where) for p in bot_parts(both, services)] == [
         ("telegram", "polling https://api.telegram.org"),
@@ -76,7 +65,7 @@ async def test_a_platform_the_worker_cannot_reach_is_logged_and_the_worker_runs_
     settings = Settings(
         data_dir=tmp_path, telegram_token=TOKEN, telegram_api_url="http://127.0.0.1:9/bot"
     )
-    part = worker_part(settings, database, referral_service(database))
+    part = worker_part(settings, services_for(database))
     stop = asyncio.Event()
     stop.set()
     with caplog.at_level(logging.ERROR, logger="deseo"):

@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bot import TELEGRAM
-from deseo import compose
 from deseo.cli import app
 from deseo.cli.common import CommandError
+from deseo.services import build_services
+from deseo.settings import load_settings
 from flows.conversation.service import Sender
 from flows.surveys.service import CampaignService
 from storage import Database
@@ -53,7 +54,7 @@ def respond(url: str, who: Sender, ref: str, *, stop_at: str | None = None) -> N
     async def run() -> None:
         database = Database.from_url(url)
         try:
-            chat = compose.conversation_service(database)
+            chat = (await build_services(load_settings(), database)).conversations
             campaigns = CampaignService(chat.units, chat.clock, chat, platforms=registered())
             started = await campaigns.start(who, ref)
             assert started.status == "open", started.messages

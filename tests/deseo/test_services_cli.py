@@ -8,16 +8,17 @@ import dataclasses
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot import TELEGRAM
 from deseo import compose
+from deseo.services import build_services
+from deseo.settings import load_settings
 from flows.conversation.messages import Reply
 from flows.conversation.service import Sender
-from flows.directory.model import load_directory
+from flows.directory.model import Directory, load_directory
 from storage import Database, SqlUnitOfWork
 from tests.deseo.cli_env import run_deseo
 
@@ -137,19 +138,17 @@ def test_import_wants_a_migrated_store(tmp_path: Path) -> None:
     assert "run `deseo db upgrade`" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.fixture
-def fresh_cache() -> Iterator[None]:
-    compose._stored.clear()
-    yield
-    compose._stored.clear()
+async def directory_of(database: Database) -> Directory:
+    """The directory a process started now on `database` matches against."""
+    return (await build_services(load_settings(), database)).directory.current
 
 
-async def test_up_loads_the_bundled_directory_once(database: Database, fresh_cache: None) -> None:
+async def test_up_loads_the_bundled_directory_once(database: Database) -> None:
     said = await compose.load_bundled_content(database, compose.catalog())
     assert f"directory loaded: {COUNTS}" in said
     async with SqlUnitOfWork(database) as uow:
         assert await uow.directory.load() == BUNDLED
-    assert compose.directory(database) == BUNDLED
+    assert await directory_of(database) == BUNDLED
 
     # What a coordinator imported later stays: the next start does not load the bundled again.
     smaller = type(BUNDLED)(BUNDLED.vocabulary, BUNDLED.places, BUNDLED.organisations[:3])
@@ -160,13 +159,11 @@ async def test_up_loads_the_bundled_directory_once(database: Database, fresh_cac
     assert not any(line.startswith("directory") for line in said)
     async with SqlUnitOfWork(database) as uow:
         assert await uow.directory.load() == smaller
-    compose._stored.clear()
-    assert await compose.read_directory(database) == smaller
-    assert compose.directory(database) == smaller
+    assert await directory_of(database) == smaller
 
 
 async def test_the_orientation_chat_matches_against_the_stored_directory(
-    database: Database, fresh_cache: None
+    database: Database,
 ) -> None:
     renamed = tuple(
         dataclasses.replace(o, name=f"{o.name} (stored)") for o in BUNDLED.organisations
@@ -175,7 +172,8 @@ async def test_the_orientation_chat_matches_against_the_stored_directory(
     async with SqlUnitOfWork(database) as uow:
         await uow.directory.replace(stored)
         await uow.commit()
-    chat = compose.conversation_service(database)
+    services = await build_services(load_settings(), database)
+    chat = services.conversations
     who = Sender(TELEGRAM, "31", "Marie")
     await chat.begin(who, "orientation")
     said = []
@@ -184,4 +182,4 @@ async def test_the_orientation_chat_matches_against_the_stored_directory(
     final = "\n".join(said)
     assert "Here is what fits best:" in final
     assert "(stored)" in final
-    assert compose.directory(database) == stored
+    assert services.directory.current == stored

@@ -18,6 +18,7 @@ from forum import ForumConfig, create_app
 from forum.security import hash_password
 from storage import Database, SqlUnitOfWork
 from storage.repositories.accounts import AccountRecord
+from tests.services import services_for
 
 SECRET = "test-secret"
 PASSWORD = "correct horse battery"
@@ -29,9 +30,8 @@ def make_app(database: Database, clock: FixedClock | None = None, **config: Any)
     """The forum on `database`, with a clock the test can move (9:00 UTC, 22 Nov 2026)."""
     # Tests change the store behind the app's back; the page cache has tests of its own.
     config.setdefault("page_cache_seconds", 0)
-    return create_app(
-        database, ForumConfig(secret_key=SECRET, **config), clock=clock or FixedClock(START)
-    )
+    services = services_for(database, clock=clock or FixedClock(START))
+    return create_app(database, ForumConfig(secret_key=SECRET, **config), services, web_chat=False)
 
 
 def client(app: FastAPI, address: str = "127.0.0.1") -> httpx.AsyncClient:
@@ -96,14 +96,10 @@ async def post_form(
 def make_chat_app(database: Database, clock: FixedClock | None = None) -> FastAPI:
     """The forum with its web chat, whose conversation service is built as `deseo web` builds
     it (the bundled flows; the orientation matched against the store's directory)."""
-    from deseo.compose import conversation_service
-    from flows.conversation.catalog import FlowCatalog
-
     return create_app(
         database,
         ForumConfig(secret_key=SECRET),
-        clock=clock or FixedClock(START),
-        conversations=conversation_service(database, FlowCatalog.from_directory()),
+        services_for(database, clock=clock or FixedClock(START)),
     )
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 
-from deseo.compose import conversation_service
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.definitions import Flow
 from flows.conversation.loading import parse_flow
@@ -22,6 +21,7 @@ from tests.forum.helpers import (
     log_in,
     make_chat_app,
 )
+from tests.services import services_for
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -237,7 +237,7 @@ async def test_a_phase_break_and_the_report_at_the_end(database: Database) -> No
     app = create_app(
         database,
         ForumConfig(secret_key="test"),
-        conversations=conversation_service(database, FlowCatalog([tiny_assessment()])),
+        services_for(database, flows=FlowCatalog([tiny_assessment()])),
     )
     async with client(app) as http:
         where = await start(http, "tiny")
@@ -266,7 +266,7 @@ async def test_a_finished_report_is_shared_as_a_thread(database: Database) -> No
     app = create_app(
         database,
         ForumConfig(secret_key="test", page_cache_seconds=0),
-        conversations=conversation_service(database, FlowCatalog([tiny_assessment()])),
+        services_for(database, flows=FlowCatalog([tiny_assessment()])),
     )
     async with client(app) as guest:
         where = await start(guest, "tiny")

@@ -17,15 +17,14 @@ from flows.clock import FixedClock
 from flows.conversation.catalog import FlowCatalog
 from flows.conversation.loading import parse_flow
 from flows.conversation.messages import Reply
-from flows.conversation.service import ConversationService, Sender
+from flows.conversation.service import Sender
 from flows.people.model import Role
-from flows.surveys.hooks import CampaignResponses
 from flows.surveys.model import Campaign
-from flows.surveys.service import CampaignService
 from forum import ForumConfig, create_app
-from storage import Database, unit_of_work_factory
+from storage import Database
 from tests.bot.platforms import registered
 from tests.forum.helpers import SECRET, client, create_account, csrf_of, log_in
+from tests.services import services_for
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ANN = Sender(TELEGRAM, "2001", "Annabel Respondent", "en")
@@ -67,21 +66,13 @@ class World:
 
     def __init__(self, database: Database) -> None:
         self.clock = FixedClock(NOW)
-        units = unit_of_work_factory(database)
         self.database = database
-        self.conversations = ConversationService(
-            units, FlowCatalog([FLOW]), self.clock, hooks=[CampaignResponses(self.clock)]
+        services = services_for(
+            database, clock=self.clock, flows=FlowCatalog([FLOW]), platforms=registered("deseo_bot")
         )
-        self.campaigns = CampaignService(
-            units, self.clock, self.conversations, platforms=registered("deseo_bot")
-        )
-        self.app: FastAPI = create_app(
-            database,
-            ForumConfig(secret_key=SECRET),
-            clock=self.clock,
-            conversations=self.conversations,
-            campaigns=self.campaigns,
-        )
+        self.conversations = services.conversations
+        self.campaigns = services.campaigns
+        self.app: FastAPI = create_app(database, ForumConfig(secret_key=SECRET), services)
 
     async def person(self, who: Sender) -> int:
         return (await self.conversations.whois(who)).id

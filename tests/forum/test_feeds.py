@@ -12,6 +12,7 @@ from flows.clock import FixedClock
 from forum import ForumConfig, create_app
 from forum.atom import summary_of
 from storage import Database
+from tests.services import services_for
 from tests.storage.forum_rows import ForumRows
 
 SITE = "https://forum.example.org"
@@ -24,7 +25,7 @@ HOSTILE_TITLE = 'Tea & <b>cake</b> "here" ]]> \x01\x0b\ufffe end'
 def client(database: Database) -> httpx.AsyncClient:
     # The trailing slash is on purpose: URLs must come out with exactly one.
     config = ForumConfig(secret_key="test", public_url=SITE + "/")
-    app = create_app(database, config, clock=FixedClock(NOW))
+    app = create_app(database, config, services_for(database, clock=FixedClock(NOW)))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 

@@ -9,10 +9,11 @@ import httpx
 from forum import ForumConfig, create_app
 from storage import Database
 from storage.migrate import head
+from tests.services import services_for
 
 
 def client(database: Database) -> httpx.AsyncClient:
-    app = create_app(database, ForumConfig(secret_key="test"))
+    app = create_app(database, ForumConfig(secret_key="test"), services_for(database))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 

@@ -22,6 +22,7 @@ from forum.security import digest
 from storage import Database, SqlUnitOfWork, migrate
 from storage.models import Board
 from tests.forum.helpers import PASSWORD, START
+from tests.services import services_for
 
 TOKEN = "dst_schemathesis-token"
 
@@ -52,7 +53,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def api_schema(app_url: str) -> schemathesis.schemas.BaseSchema:
     # The app owns its engine, so it lives on the event loop schemathesis runs the app on.
-    app = create_app(Database.from_url(app_url), ForumConfig(secret_key="fuzz"), own_database=True)
+    app_database = Database.from_url(app_url)
+    app = create_app(
+        app_database, ForumConfig(secret_key="fuzz"), services_for(app_database), own_database=True
+    )
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

@@ -10,12 +10,13 @@ from forum import ForumConfig, create_app
 from forum.routes.search import highlight
 from storage import Database
 from storage.repositories.search import MARK_END, MARK_START
+from tests.services import services_for
 from tests.storage.forum_rows import ForumRows
 from tests.storage.test_search import HOSTILE
 
 
 def client(database: Database) -> httpx.AsyncClient:
-    app = create_app(database, ForumConfig(secret_key="test"))
+    app = create_app(database, ForumConfig(secret_key="test"), services_for(database))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
