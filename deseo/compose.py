@@ -3,17 +3,10 @@ process in `deseo.services`."""
 
 from __future__ import annotations
 
-from deseo.services import catalog as catalog_of
-from deseo.settings import load_settings
 from flows.clock import SystemClock
 from flows.conversation import FlowCatalog
 from flows.directory import load_directory
 from storage import Database, SqlUnitOfWork
-
-
-def catalog() -> FlowCatalog:
-    """The flows on offer, as the settings say now (see `deseo.services.catalog`)."""
-    return catalog_of(load_settings())
 
 
 async def load_bundled_content(database: Database, flows: FlowCatalog) -> list[str]:

@@ -117,13 +117,13 @@ def create(
     ),
 ) -> None:
     """Create a campaign of a survey; nobody is invited yet."""
-    from deseo.compose import catalog
+    from deseo.services import catalog
     from flows.conversation import FlowFileError, UnknownFlow
     from flows.surveys import CampaignError, Reminders, when
 
     timezone = tz or settings().timezone
     try:
-        flow = catalog().get(flow_id)
+        flow = catalog(settings()).get(flow_id)
     except (UnknownFlow, FlowFileError) as exc:
         fail(str(exc))
     try:

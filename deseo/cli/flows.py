@@ -31,9 +31,9 @@ app = typer.Typer(help="List and check flows.", no_args_is_help=True)
 @app.command("list")
 def list_flows() -> None:
     """List the flows deseo offers."""
-    from deseo.compose import catalog
+    from deseo.services import catalog
 
-    for flow in catalog():
+    for flow in catalog(settings()):
         questions = sum(len(p.questions) for p in flow.phases)
         title = flow.title[flow.default_language]
         out.print(

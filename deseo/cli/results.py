@@ -92,11 +92,11 @@ class FileFormat(StrEnum):
 
 def _catalog_flow(flow_id: str) -> Flow | None:
     """The flow on offer by that id, for one no conversation has stored yet."""
-    from deseo.compose import catalog
+    from deseo.services import catalog
     from flows.conversation import FlowFileError
 
     try:
-        flows = catalog()
+        flows = catalog(settings())
     except (FlowFileError, ValueError):
         return None  # a broken flow file is `deseo flows check`'s to report, not ours
     return flows.get(flow_id) if flow_id in flows else None

@@ -91,8 +91,9 @@ def _run(
 
 def up(verbose: bool = Verbose) -> None:
     """Migrate the store, load the bundled content, and run everything in one process."""
-    from deseo.compose import catalog, load_bundled_content
+    from deseo.compose import load_bundled_content
     from deseo.runtime import bot_parts, web_part, worker_part
+    from deseo.services import catalog
     from forum import create_default_boards
     from storage import migrate
 
@@ -100,7 +101,7 @@ def up(verbose: bool = Verbose) -> None:
     config = settings()
     url = config.database
     store_revision(url)
-    flows = catalog()
+    flows = catalog(config)
     migrate.upgrade(url)
     revision = require_current_schema(url)
     for line in on_store(url, lambda database: load_bundled_content(database, flows)):

@@ -14,7 +14,7 @@ import pytest
 
 from bot import TELEGRAM
 from deseo import compose
-from deseo.services import build_services
+from deseo.services import build_services, catalog
 from deseo.settings import load_settings
 from flows.conversation.messages import Reply
 from flows.conversation.service import Sender
@@ -144,7 +144,7 @@ async def directory_of(database: Database) -> Directory:
 
 
 async def test_up_loads_the_bundled_directory_once(database: Database) -> None:
-    said = await compose.load_bundled_content(database, compose.catalog())
+    said = await compose.load_bundled_content(database, catalog(load_settings()))
     assert f"directory loaded: {COUNTS}" in said
     async with SqlUnitOfWork(database) as uow:
         assert await uow.directory.load() == BUNDLED
@@ -155,7 +155,7 @@ async def test_up_loads_the_bundled_directory_once(database: Database) -> None:
     async with SqlUnitOfWork(database) as uow:
         await uow.directory.replace(smaller)
         await uow.commit()
-    said = await compose.load_bundled_content(database, compose.catalog())
+    said = await compose.load_bundled_content(database, catalog(load_settings()))
     assert not any(line.startswith("directory") for line in said)
     async with SqlUnitOfWork(database) as uow:
         assert await uow.directory.load() == smaller
